@@ -1,0 +1,98 @@
+"""Which warehouse variables become panel features, and how long each may be carried forward.
+
+Carry-forward fills a missing value with the last one observed, at most ``carry`` years
+back, because sources publish with a lag (REIGN stopped in 2021, UCDP and EPR run to 2021,
+WDI's last year is often estimated). Every carried value is flagged: column ``<name>_cf``
+holds how many years it was carried (0 = observed that year). Nothing is ever filled
+backwards or interpolated, so a row never uses a value from after its own year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Feature:
+    column: str
+    source: str
+    variable: str
+    carry: int  # years a value may be carried forward
+    count_up: bool = False  # a "years since" counter: carrying adds one per year
+    about: str = ""
+
+
+FEATURES: tuple[Feature, ...] = (
+    Feature("state_age", "gw", "state_age", 0, about="years since the state entered the G&W system"),
+    Feature("gdp_pc", "wdi", "NY.GDP.PCAP.KD", 2, about="GDP per capita, constant US$"),
+    Feature("gdp_pc_growth", "wdi", "NY.GDP.PCAP.KD.ZG", 2, about="GDP per capita growth, %"),
+    Feature("gdp_growth", "wdi", "NY.GDP.MKTP.KD.ZG", 2, about="GDP growth, %"),
+    Feature("pop", "wdi", "pop_thousands", 2, about="population, thousands"),
+    Feature("infmort", "wdi", "infmort", 2, about="infant deaths per 1,000 live births"),
+    Feature("infmort_yearadj", "wdi", "infmort_yearadj", 2,
+            about="infant mortality relative to that year's global median"),
+    Feature("milex_gdp", "wdi", "MS.MIL.XPND.GD.ZS", 3, about="military expenditure, % of GDP"),
+    Feature("internet_users", "wdi", "IT.NET.USER.ZS", 3, about="internet users, % of people"),
+    Feature("mobile_subs", "wdi", "IT.CEL.SETS.P2", 3, about="mobile subscriptions per 100"),
+    Feature("v2x_veracc_osp", "vdem", "v2x_veracc_osp", 2, about="vertical accountability"),
+    Feature("v2xcs_ccsi", "vdem", "v2xcs_ccsi", 2, about="core civil society index"),
+    Feature("v2xcl_rol", "vdem", "v2xcl_rol", 2, about="equality before the law"),
+    Feature("v2x_freexp_altinf", "vdem", "v2x_freexp_altinf", 2,
+            about="freedom of expression and alternative information"),
+    Feature("v2x_horacc_osp", "vdem", "v2x_horacc_osp", 2, about="horizontal accountability"),
+    Feature("v2x_pubcorr", "vdem", "v2x_pubcorr", 2, about="public sector corruption"),
+    Feature("any_conflict", "ucdp", "any_conflict", 2, about="any armed conflict (UCDP/PRIO)"),
+    Feature("internal_conflict", "ucdp", "internal_confl", 2, about="internal armed conflict"),
+    Feature("major_conflict", "ucdp", "any_conflict_major", 2,
+            about="conflict with 1,000+ battle deaths"),
+    Feature("war", "ucdp", "war", 2, about="war"),
+    Feature("ext_conflict", "ucdp", "ext_conf", 2, about="external armed conflict"),
+    Feature("epr_excluded_pop", "epr", "epr_excluded_group_pop", 3,
+            about="population share of politically excluded ethnic groups"),
+    Feature("epr_excluded_groups", "epr", "epr_excluded_groups_count", 3,
+            about="number of excluded ethnic groups"),
+    Feature("epr_inpower_pop", "epr", "epr_inpower_groups_pop", 3,
+            about="population share of groups in power"),
+    Feature("epr_elf", "epr", "epr_elf", 3, about="ethno-linguistic fractionalisation"),
+    Feature("leader_tenure", "reign", "leader_tenure_years", 1, count_up=True,
+            about="years the end-of-year leader has held office (REIGN leader list)"),
+    Feature("leader_age", "reign", "leader_age", 1, count_up=True, about="leader's age"),
+    Feature("leader_military", "reign", "leader_military", 1,
+            about="leader has a military career (REIGN)"),
+    Feature("years_since_election", "reign", "years_since_election", 3, count_up=True,
+            about="years since the last national vote"),
+    Feature("regime_duration", "reign", "regime_duration_years", 3, count_up=True,
+            about="years the current regime has lasted (GWF)"),
+    Feature("reign_elected", "reign", "reign_elected", 3, about="leader was elected"),
+    Feature("reign_tenure_months", "reign", "reign_tenure_months", 3, count_up=False,
+            about="leader tenure in months (REIGN country-year)"),
+    Feature("reign_anticipation", "reign", "reign_anticipation", 3,
+            about="an election is anticipated"),
+    Feature("reign_election_recent", "reign", "reign_election_recent", 3,
+            about="an election took place recently"),
+    Feature("reign_irregular", "reign", "reign_irregular", 3,
+            about="log months since the last irregular leader exit"),
+    Feature("reign_lastelection", "reign", "reign_lastelection", 3,
+            about="log months since the last election"),
+    Feature("reign_delayed", "reign", "reign_delayed", 3, about="an election was delayed"),
+    Feature("reign_prev_conflict", "reign", "reign_prev_conflict", 3,
+            about="recent civil conflict (REIGN)"),
+    Feature("reign_militarycareer", "reign", "reign_militarycareer", 3,
+            about="leader has a military career (REIGN country-year)"),
+)
+
+# Categorical variables become one indicator column per category, carried like the rest.
+CATEGORIES: tuple[Feature, ...] = (
+    Feature("gov", "reign", "reign_government", 3, about="REIGN government type"),
+    Feature("regime", "reign", "regime_type", 3, about="GWF regime type"),
+)
+
+GLOBAL: tuple[Feature, ...] = (
+    Feature("oil_price", "oil", "oil_price_real", 2, about="real oil price, US$ per barrel"),
+)
+
+# Year-on-year and five-year changes: for the V-Dem indices and infant mortality.
+CHANGES: tuple[str, ...] = ("v2x_veracc_osp", "v2xcs_ccsi", "v2xcl_rol", "v2x_freexp_altinf",
+                            "v2x_horacc_osp", "v2x_pubcorr", "infmort", "milex_gdp")
+
+OUTCOMES = ("n_attempts", "n_coups", "n_failed", "attempt", "coup", "failed")

@@ -1,0 +1,25 @@
+"""One connector per upstream source, all the same shape (see ``base.Connector``)."""
+
+from __future__ import annotations
+
+from coupwatch.errors import BadInput
+from coupwatch.sources import epr, gw, oil, powell_thyne, reign, ucdp, vdem, wdi
+from coupwatch.sources.base import Connector, Parsed, SourceFile
+
+# Order matters only for reading: the G&W system first, as every other source is checked
+# against it when status is reported.
+CONNECTORS: dict[str, Connector] = {
+    c.name: c for c in (gw.CONNECTOR, powell_thyne.CONNECTOR, vdem.CONNECTOR, wdi.CONNECTOR,
+                        reign.CONNECTOR, ucdp.CONNECTOR, epr.CONNECTOR, oil.CONNECTOR)
+}
+
+
+def get(name: str) -> Connector:
+    try:
+        return CONNECTORS[name]
+    except KeyError:
+        known = ", ".join(CONNECTORS)
+        raise BadInput(f"unknown source '{name}' (known: {known})", parameter="source") from None
+
+
+__all__ = ["CONNECTORS", "Connector", "Parsed", "SourceFile", "get"]

@@ -1,0 +1,107 @@
+"""Getting a source file: from a mirror directory, or downloaded from its publisher."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from coupwatch import config
+from coupwatch.errors import BadInput
+from coupwatch.sources.base import SourceFile
+
+Progress = Callable[[int, int | None], None]  # (bytes so far, total or None)
+
+
+class FetchError(Exception):
+    """The publisher could not be reached; not the user's input, so exit code 1."""
+
+    exit_code = 1
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def locate(file: SourceFile, *, mirror: Path | None = None, base_url: str | None = None,
+           progress: Progress | None = None) -> tuple[Path, str]:
+    """The local path of a source file and where it came from (mirror path or URL)."""
+    if mirror is not None:
+        path = mirror / file.path
+        if not path.exists():
+            raise BadInput("file not found in mirror", file=path)
+        return path, str(path)
+    url = f"{base_url.rstrip('/')}/{file.path}" if base_url else file.url
+    dest = config.cache_dir() / file.path
+    download(url, dest, member=Path(file.path).name, progress=progress)
+    return dest, url
+
+
+def download(url: str, dest: Path, *, member: str, retries: int = 3, backoff: float = 0.5,
+             timeout: float = 60.0, progress: Progress | None = None) -> None:
+    """Fetch ``url`` into ``dest`` atomically, retrying transient failures.
+
+    Publishers such as the World Bank serve zips: the file named ``member`` (or the one
+    data CSV) is taken out of them so that the same parser reads every route.
+    """
+    last: Exception | None = None
+    for attempt in range(retries):
+        try:
+            body = _get(url, timeout, progress)
+            break
+        except (httpx.TransportError, _Retryable) as err:
+            last = err
+            time.sleep(backoff * (2**attempt))
+    else:
+        raise FetchError(f"{url}: download failed after {retries} attempts ({last})")
+    if body[:2] == b"PK":
+        body = _unzip(body, member, url)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    partial = dest.with_name(dest.name + ".part")
+    partial.write_bytes(body)
+    partial.replace(dest)
+
+
+class _Retryable(Exception):
+    pass
+
+
+def _get(url: str, timeout: float, progress: Progress | None) -> bytes:
+    with httpx.stream("GET", url, timeout=timeout, follow_redirects=True) as response:
+        if response.status_code >= 500 or response.status_code == 429:
+            raise _Retryable(f"HTTP {response.status_code}")
+        if response.status_code >= 400:
+            raise FetchError(f"{url}: HTTP {response.status_code}")
+        total = int(response.headers.get("content-length", 0)) or None
+        chunks, done = [], 0
+        for chunk in response.iter_bytes():
+            chunks.append(chunk)
+            done += len(chunk)
+            if progress:
+                progress(done, total)
+        return b"".join(chunks)
+
+
+def _unzip(body: bytes, member: str, url: str) -> bytes:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(body))
+    except zipfile.BadZipFile:
+        raise BadInput("download is a damaged zip archive", file=url) from None
+    names = archive.namelist()
+    exact = [n for n in names if Path(n).name == member]
+    data = [n for n in names if n.lower().endswith((".csv", ".txt"))
+            and not Path(n).name.startswith("Metadata_")]
+    pick = exact or (data if len(data) == 1 else [])
+    if not pick:
+        raise BadInput(f"zip holds no single data file named like {member} (has: "
+                       f"{', '.join(names) or 'nothing'})", file=url)
+    return archive.read(pick[0])

@@ -1,0 +1,89 @@
+"""Powell & Thyne, Global Instances of Coups: one row per coup attempt since 1950."""
+
+from __future__ import annotations
+
+import calendar
+from pathlib import Path
+
+import pandas as pd
+
+from coupwatch import countries
+from coupwatch.errors import BadInput
+from coupwatch.sources._read import duplicates, load_text, read_table
+from coupwatch.sources.base import EVENT_COLUMNS, Connector, Parsed, SourceFile
+
+UPSTREAM = "http://www.uky.edu/~clthyn2/coup_data/powell_thyne_coups_final.txt"
+KINDS = {1: "failed", 2: "successful"}
+
+
+class PowellThyne(Connector):
+    name = "powell_thyne"
+    title = "Global Instances of Coups"
+    publisher = "Jonathan Powell & Clayton Thyne"
+    licence = "free for research; cite Powell & Thyne (2011), Journal of Peace Research 48(2)"
+    citation = "Powell, J. & Thyne, C. (2011). Global instances of coups from 1950 to 2010."
+    files = (
+        SourceFile("powell-thyne/powell_thyne_coups_final_2015.txt", UPSTREAM,
+                   "release V2015.05.20, tab-separated with quoted strings"),
+        SourceFile("powell-thyne/powell_thyne_coups_v2022-11-29.csv", UPSTREAM,
+                   "release V2022.11.29, comma-separated, adds ccode_gw and ccode_polity"),
+    )
+
+    def parse(self, file: SourceFile, path: Path) -> Parsed:
+        # The publisher has shipped both tab- and comma-separated releases under one URL.
+        first = load_text(path).splitlines()[0]
+        sep = "\t" if first.count("\t") > first.count(",") else ","
+        table = read_table(path, sep=sep, expect=["ccode", "year"])
+        table.require(["country", "ccode", "year", "month", "day", "coup", "version"])
+        frame = pd.DataFrame({
+            "cowcode": table.number("ccode", integer=True, required=True),
+            "country": table.text("country"),
+            "year": table.number("year", integer=True, required=True, lo=1945, hi=2100),
+            "month": table.number("month", integer=True, required=True, lo=1, hi=12),
+            "day": table.number("day", integer=True, lo=1, hi=31),
+            "coup": table.number("coup", integer=True, required=True, lo=1, hi=2),
+            "version": table.text("version"),
+        })
+        for index, (year, month, day) in enumerate(
+                zip(frame["year"], frame["month"], frame["day"], strict=True)):
+            if day == day and day > calendar.monthrange(int(year), int(month))[1]:
+                raise table.fail(index, "day", f"{int(year)}-{int(month):02d} has no day {day:g}")
+        frame, dups = duplicates(frame, ["cowcode", "year", "month", "day", "coup"], table)
+        gw, unmapped = [], {}
+        for index, code, year, name in zip(frame.index, frame["cowcode"], frame["year"],
+                                           frame["country"], strict=True):
+            try:
+                mapped = countries.cow_to_gw(int(code), int(year))
+            except KeyError:
+                raise table.fail(int(index), "ccode", f"unknown COW country code {code:g} "
+                                 f"({name})") from None
+            if mapped is None:
+                entry = unmapped.setdefault(int(code), {"code": f"COW {int(code)}", "name": name,
+                                                        "years": [], "reason": "no G&W state"})
+                entry["years"].append(int(year))
+            gw.append(mapped)
+        versions = sorted(set(frame["version"]) - {""})
+        if not versions:
+            raise BadInput("no release version in column 'version'", file=path, column="version")
+        events = pd.DataFrame({
+            "gwcode": pd.array(gw, dtype="Int64"),
+            "cowcode": frame["cowcode"].astype(int).to_numpy(),
+            "country": frame["country"].to_numpy(),
+            "year": frame["year"].astype(int).to_numpy(),
+            "month": frame["month"].astype(int).to_numpy(),
+            "day": frame["day"].astype("Int64").to_numpy(),
+            "kind": frame["coup"].astype(int).map(KINDS).to_numpy(),
+            "release": frame["version"].to_numpy(),
+            "line": table.lines[frame.index.to_numpy()],
+        })[EVENT_COLUMNS]
+        return Parsed(release="/".join(versions), events=events,
+                      unmapped=_summarise(unmapped), duplicates=dups)
+
+
+def _summarise(unmapped: dict) -> list[dict]:
+    return [{"code": e["code"], "name": e["name"], "year_min": min(e["years"]),
+             "year_max": max(e["years"]), "rows": len(e["years"]), "reason": e["reason"]}
+            for e in unmapped.values()]
+
+
+CONNECTOR = PowellThyne()

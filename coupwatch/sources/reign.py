@@ -1,0 +1,172 @@
+"""OEF REIGN: leaders, elections and regimes (country-year panel and the three event lists)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from coupwatch import countries
+from coupwatch.sources._read import Table, duplicates, read_table
+from coupwatch.sources.base import Connector, Parsed, SourceFile, gw_panel, to_long
+
+BASE = "https://raw.githubusercontent.com/OEFDataScience/REIGN.github.io/gh-pages/data_sets/"
+CY_NUMERIC = ["elected", "age", "male", "militarycareer", "tenure_months", "anticipation",
+              "ref_ant", "leg_ant", "exec_ant", "irreg_lead_ant", "election_now",
+              "election_recent", "leg_recent", "exec_recent", "lead_recent", "ref_recent",
+              "direct_recent", "indirect_recent", "victory_recent", "defeat_recent",
+              "change_recent", "nochange_recent", "delayed", "lastelection", "loss",
+              "irregular", "prev_conflict"]
+
+
+class REIGN(Connector):
+    name = "reign"
+    title = "Rulers, Elections, and Irregular Governance (REIGN)"
+    publisher = "One Earth Future Foundation (OEF Research)"
+    licence = "CC BY 4.0"
+    citation = "Bell, C., Besaw, C. & Frank, M. (2021). The REIGN Dataset. OEF Research."
+    files = (
+        SourceFile("reign/reign_country_year_1950_2019.csv", BASE + "REIGN_2021_8.csv",
+                   "REIGN aggregated to country-year (end-of-year values), 1950-2019"),
+        SourceFile("reign/leaderlist_3_21.csv", BASE + "leader_list_3_21.csv",
+                   "leader spells, March 2021 (UTF-8 with a stray Windows-1252 byte)",
+                   lenient=True),
+        SourceFile("reign/electionlist_3_21.csv", BASE + "election_list_3_21.csv",
+                   "election events, March 2021"),
+        SourceFile("reign/regime_list.csv", BASE + "regime_list.csv",
+                   "Geddes-Wright-Frantz regime spells as distributed with REIGN"),
+    )
+
+    def parse(self, file: SourceFile, path: Path) -> Parsed:
+        name = Path(file.path).name
+        if name.startswith("leaderlist"):
+            return parse_leaders(path, file.lenient)
+        if name.startswith("electionlist"):
+            return parse_elections(path)
+        if name.startswith("regime_list"):
+            return parse_regimes(path)
+        return gw_panel(path, path.stem, numeric=CY_NUMERIC, text=["government"],
+                        rename={c: f"reign_{c}" for c in [*CY_NUMERIC, "government"]})
+
+
+def _gw_years(table: Table, codes: pd.Series, years: range | list[int], index: int,
+              column: str, unmapped: dict) -> list[tuple[int, int]]:
+    """(gwcode, year) pairs for a COW-coded spell; years with no G&W state are recorded."""
+    out = []
+    for year in years:
+        try:
+            gw = countries.cow_to_gw(int(codes.iloc[index]), year)
+        except KeyError:
+            raise table.fail(index, column,
+                             f"unknown COW country code {codes.iloc[index]:g}") from None
+        if gw is None:
+            entry = unmapped.setdefault(int(codes.iloc[index]), set())
+            entry.add(year)
+        else:
+            out.append((gw, year))
+    return out
+
+
+def _unmapped(entries: dict) -> list[dict]:
+    return [{"code": f"COW {code}", "name": countries.gw_name(code), "year_min": min(years),
+             "year_max": max(years), "rows": len(years), "reason": "no G&W state"}
+            for code, years in entries.items()]
+
+
+def parse_leaders(path: Path, lenient: bool) -> Parsed:
+    """End-of-year leader: tenure in years, age, military career (ongoing spells run on)."""
+    table = read_table(path, expect=["ccode"], lenient=lenient)
+    table.require(["ccode", "leader", "syear", "smonth", "eyear", "birthyear", "militarycareer"])
+    codes = table.number("ccode", integer=True, required=True)
+    start = table.number("syear", integer=True, required=True, lo=1800, hi=2100)
+    smonth = table.number("smonth", integer=True, lo=1, hi=12)
+    end = table.number("eyear", integer=True, lo=1800, hi=2100)
+    born = table.number("birthyear", integer=True, lo=1800, hi=2100, na=["-99"])
+    military = table.number("militarycareer", lo=0, hi=1, na=["-99"])  # 0.5: partly
+    bad = end < start
+    if bool(bad.any()):
+        raise table.fail(int(bad.to_numpy().nonzero()[0][0]), "eyear", "leader leaves office "
+                         "before taking it")
+    last = int(max(start.max(), end.max()))  # the list's own horizon for leaders still in office
+    best: dict[tuple[int, int], tuple] = {}
+    unmapped: dict = {}
+    for i in range(len(codes)):
+        final = int(end.iloc[i]) - 1 if end.iloc[i] == end.iloc[i] else last
+        order = (int(start.iloc[i]), smonth.iloc[i] if smonth.iloc[i] == smonth.iloc[i] else 0, i)
+        for gw, year in _gw_years(table, codes, range(int(start.iloc[i]), final + 1), i, "ccode",
+                                  unmapped):
+            if (gw, year) not in best or best[(gw, year)][0] < order:
+                best[(gw, year)] = (order, int(start.iloc[i]), born.iloc[i], military.iloc[i])
+    rows = [(gw, year, year - s, year - b, m) for (gw, year), (_, s, b, m) in best.items()]
+    frame = pd.DataFrame(rows, columns=["gwcode", "year", "leader_tenure_years", "leader_age",
+                                        "leader_military"]).sort_values(["gwcode", "year"])
+    return Parsed(release=path.stem, indicators=to_long(
+        frame, ["leader_tenure_years", "leader_age", "leader_military"], [], {}),
+        unmapped=_unmapped(unmapped))
+
+
+def parse_elections(path: Path) -> Parsed:
+    """Years since the last national vote actually held, for every year after the first."""
+    table = read_table(path, expect=["ccode"])
+    table.require(["ccode", "elec_year", "event"])
+    codes = table.number("ccode", integer=True, required=True)
+    years = table.number("elec_year", integer=True, required=True, lo=1800, hi=2100)
+    events = table.text("event")
+    held = events.str.startswith("Vote")
+    frame = pd.DataFrame({"ccode": codes, "year": years})[held]
+    frame, dups = duplicates(frame.assign(i=frame.index), ["i"], table)
+    last = int(frame["year"].max())  # scheduled future votes do not extend the horizon
+    unmapped: dict = {}
+    rows = []
+    for code, group in frame.groupby("ccode"):
+        votes = sorted(set(group["year"].astype(int)))
+        index = int(group.index[0])
+        for gw, year in _gw_years(table, codes, range(votes[0], last + 1), index, "ccode",
+                                  unmapped):
+            previous = max(v for v in votes if v <= year)
+            rows.append((gw, year, year - previous))
+    out = pd.DataFrame(rows, columns=["gwcode", "year", "years_since_election"])
+    out = out.drop_duplicates(["gwcode", "year"], keep="last")
+    return Parsed(release=path.stem, indicators=to_long(out, ["years_since_election"], [], {}),
+                  unmapped=_unmapped(unmapped))
+
+
+def _date(table: Table, column: str) -> list[date]:
+    values = []
+    for index, text in enumerate(table.text(column)):
+        try:
+            month, day, year = (int(part) for part in text.split("/"))
+            values.append(date(year, month, day))
+        except ValueError:
+            raise table.fail(index, column, f"'{text}' is not a date (month/day/year)") from None
+    return values
+
+
+def parse_regimes(path: Path) -> Parsed:
+    """Regime type in place at the end of each year and how long that regime has lasted."""
+    table = read_table(path, expect=["cowcode"])
+    table.require(["cowcode", "gwf_startdate", "gwf_enddate", "gwf_regimetype"])
+    codes = table.number("cowcode", integer=True, required=True)
+    starts, ends = _date(table, "gwf_startdate"), _date(table, "gwf_enddate")
+    kinds = table.text("gwf_regimetype")
+    unmapped: dict = {}
+    best: dict[tuple[int, int], tuple] = {}
+    for i, (begin, finish) in enumerate(zip(starts, ends, strict=True)):
+        if finish < begin:
+            raise table.fail(i, "gwf_enddate", "regime ends before it starts")
+        # a regime that ended on 31 December still held at the end of that year
+        final = finish.year if (finish.month, finish.day) == (12, 31) else finish.year - 1
+        for gw, year in _gw_years(table, codes, range(begin.year, final + 1), i, "cowcode",
+                                  unmapped):
+            if (gw, year) not in best or best[(gw, year)][0] < begin:
+                best[(gw, year)] = (begin, kinds.iloc[i])
+    rows = [(gw, year, year - b.year, k) for (gw, year), (b, k) in best.items()]
+    frame = pd.DataFrame(rows, columns=["gwcode", "year", "regime_duration_years",
+                                        "regime_type"]).sort_values(["gwcode", "year"])
+    return Parsed(release=path.stem, indicators=to_long(frame, ["regime_duration_years"],
+                                                        ["regime_type"], {}),
+                  unmapped=_unmapped(unmapped))
+
+
+CONNECTOR = REIGN()

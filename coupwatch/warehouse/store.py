@@ -1,0 +1,69 @@
+"""Opening the DuckDB file and the schema every other module relies on."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from coupwatch import config
+from coupwatch.errors import BadInput
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS countries (
+    gwcode INTEGER PRIMARY KEY, iso3 VARCHAR, name VARCHAR,
+    first_year INTEGER, last_year INTEGER);
+CREATE TABLE IF NOT EXISTS events (
+    source VARCHAR NOT NULL, file VARCHAR NOT NULL, line INTEGER, release VARCHAR,
+    gwcode INTEGER, cowcode INTEGER, country VARCHAR, year INTEGER NOT NULL,
+    month INTEGER, day INTEGER, kind VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS indicators (
+    source VARCHAR NOT NULL, file VARCHAR NOT NULL, gwcode INTEGER, year INTEGER NOT NULL,
+    variable VARCHAR NOT NULL, value DOUBLE, text VARCHAR);
+CREATE TABLE IF NOT EXISTS provenance (
+    source VARCHAR NOT NULL, file VARCHAR NOT NULL, release VARCHAR, sha256 VARCHAR NOT NULL,
+    origin VARCHAR, rows BIGINT, duplicates BIGINT, year_min INTEGER, year_max INTEGER,
+    ingested_at TIMESTAMP);
+CREATE TABLE IF NOT EXISTS unmapped (
+    source VARCHAR NOT NULL, file VARCHAR NOT NULL, code VARCHAR, name VARCHAR,
+    year_min INTEGER, year_max INTEGER, rows BIGINT, reason VARCHAR);
+"""
+DATA_TABLES = ("countries", "events", "indicators", "provenance", "unmapped")
+
+
+def connect(path: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the warehouse for writing."""
+    target = path or config.warehouse_path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(target))
+    con.execute(SCHEMA)
+    return con
+
+
+@contextmanager
+def read_only(path: Path | None = None):
+    """A read-only connection; a missing warehouse is reported, not created."""
+    target = path or config.warehouse_path()
+    if not target.exists():
+        raise BadInput("the warehouse is empty: run `coupwatch data update` first",
+                       file=target)
+    con = duckdb.connect(str(target), read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute("SELECT count(*) FROM provenance").fetchone()[0] == 0
+
+
+def checksum(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
+    """Row count and an order-free hash of every table, to prove nothing changed."""
+    out = {}
+    for table in DATA_TABLES:
+        rows, digest = con.execute(
+            f"SELECT count(*), coalesce(sum(hash(t.*)), 0) FROM {table} t").fetchone()
+        out[table] = (int(rows), int(digest))
+    return out
