@@ -75,7 +75,7 @@ def cow_to_gw(cowcode: int, year: int) -> int | None:
 @lru_cache(maxsize=1)
 def _iso3_index() -> dict[str, int]:
     states = gw_states()
-    return {iso: int(code) for code, iso in zip(states["gwcode"], states["iso3"]) if iso}
+    return {iso: int(code) for code, iso in zip(states["gwcode"], states["iso3"], strict=False) if iso}
 
 
 @lru_cache(maxsize=1)
@@ -85,8 +85,11 @@ def wb_aggregates() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _converter():  # country_converter takes ~1 s to load its table: only when needed
+    import logging
+
     import country_converter
 
+    logging.getLogger("country_converter").setLevel(logging.ERROR)  # it warns on every miss
     return country_converter.CountryConverter()
 
 

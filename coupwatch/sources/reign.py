@@ -119,7 +119,7 @@ def parse_elections(path: Path) -> Parsed:
     last = int(frame["year"].max())  # scheduled future votes do not extend the horizon
     unmapped: dict = {}
     rows = []
-    for code, group in frame.groupby("ccode"):
+    for _code, group in frame.groupby("ccode"):
         votes = sorted(set(group["year"].astype(int)))
         index = int(group.index[0])
         for gw, year in _gw_years(table, codes, range(votes[0], last + 1), index, "ccode",

@@ -1,0 +1,58 @@
+"""``coupwatch data update`` and ``coupwatch data status``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+
+from coupwatch import operations
+from coupwatch.cli.common import console, show
+
+app = typer.Typer(help="Fetch sources into the warehouse and report what it holds.",
+                  no_args_is_help=True)
+
+
+@app.command()
+def update(
+    mirror: Path | None = typer.Option(None, help="read files from this mirror directory "
+                                       "(default: $COUPWATCH_MIRROR, else download)"),
+    source: list[str] | None = typer.Option(None, help="only these sources (repeatable)"),
+    base_url: str | None = typer.Option(None, help="download from this HTTP mirror instead of "
+                                        "the publishers (same layout as a mirror directory)"),
+) -> None:
+    """Fetch, parse and load sources; a bad file anywhere leaves the warehouse unchanged."""
+    with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                  TimeElapsedColumn(), console=console, transient=True) as bar:
+        overall = bar.add_task("sources", total=None)
+
+        def on_source(name: str) -> None:
+            bar.update(overall, description=f"reading {name}")
+
+        def progress(label: str):
+            task = bar.add_task(f"  {label}", total=None)
+            return lambda done, total: bar.update(task, completed=done, total=total)
+
+        outcomes = operations.update_data(source or None, mirror=mirror, base_url=base_url,
+                                          progress=progress, on_source=on_source)
+    import pandas as pd
+
+    show(pd.DataFrame([o.__dict__ for o in outcomes]), title="data update")
+
+
+@app.command()
+def status() -> None:
+    """Per source: releases, rows, years, duplicates, unmapped countries; then file hashes."""
+    report = operations.data_status()
+    summary = report["sources"].copy()
+    summary["ingested_at"] = summary["ingested_at"].astype(str).str[:19]
+    show(summary, title="sources")
+    files = report["files"][["source", "file", "release", "sha256", "rows", "year_min",
+                             "year_max"]].copy()
+    files["sha256"] = files["sha256"].str[:16]
+    show(files, title="files (sha256 prefix)")
+    if len(report["unmapped"]):
+        show(report["unmapped"], title="not mapped to a G&W state (kept out of the panel)")
+    if len(report["events_outside"]):
+        show(report["events_outside"], title="events outside the G&W state-years")
