@@ -75,7 +75,8 @@ def cow_to_gw(cowcode: int, year: int) -> int | None:
 @lru_cache(maxsize=1)
 def _iso3_index() -> dict[str, int]:
     states = gw_states()
-    return {iso: int(code) for code, iso in zip(states["gwcode"], states["iso3"], strict=False) if iso}
+    return {iso: int(code)
+            for code, iso in zip(states["gwcode"], states["iso3"], strict=True) if iso}
 
 
 @lru_cache(maxsize=1)

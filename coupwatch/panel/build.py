@@ -129,7 +129,11 @@ def _features(con, states: pd.DataFrame, start: int) -> pd.DataFrame:
         wide = _carry(wide, feature, feature.column)
     for feature in CATEGORIES:
         part = long[(long["source"] == feature.source) & (long["variable"] == feature.variable)]
-        dummies = pd.get_dummies(part["text"].map(_slug), prefix=feature.column, dtype=float)
+        slugs = part["text"].map(_slug)
+        levels = [*feature.levels, "other"] if feature.levels else sorted(slugs.unique())
+        known = slugs.where(slugs.isin(levels), "other")
+        dummies = pd.DataFrame({f"{feature.column}_{level}": (known == level).astype(float)
+                                for level in levels}, index=part.index)
         block = pd.concat([part[["gwcode", "year"]], dummies], axis=1)
         wide = wide.merge(block, on=["gwcode", "year"], how="left")
         carried = feature.column + "_any"

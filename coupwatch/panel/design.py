@@ -28,6 +28,6 @@ def design(panel: pd.DataFrame, *, forecast_year: int | None = None) -> pd.DataF
     exists = panel[["gwcode", "year"]].assign(exists=True)
     rows = rows.merge(exists, on=["gwcode", "year"], how="left")
     # A target year inside the panel keeps only states that existed that year.
-    keep = rows["exists"].fillna(False).astype(bool) | (rows["year"] == last)
+    keep = rows["exists"].eq(True) | (rows["year"] == last)
     rows = rows[keep & (rows["year"] <= last)].drop(columns="exists")
     return rows.sort_values(["year", "gwcode"]).reset_index(drop=True)

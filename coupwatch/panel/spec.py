@@ -20,10 +20,12 @@ class Feature:
     carry: int  # years a value may be carried forward
     count_up: bool = False  # a "years since" counter: carrying adds one per year
     about: str = ""
+    levels: tuple[str, ...] = ()  # categories: the fixed set of indicator columns
 
 
 FEATURES: tuple[Feature, ...] = (
-    Feature("state_age", "gw", "state_age", 0, about="years since the state entered the G&W system"),
+    Feature("state_age", "gw", "state_age", 0,
+            about="years since the state entered the G&W system"),
     Feature("gdp_pc", "wdi", "NY.GDP.PCAP.KD", 2, about="GDP per capita, constant US$"),
     Feature("gdp_pc_growth", "wdi", "NY.GDP.PCAP.KD.ZG", 2, about="GDP per capita growth, %"),
     Feature("gdp_growth", "wdi", "NY.GDP.MKTP.KD.ZG", 2, about="GDP growth, %"),
@@ -82,9 +84,22 @@ FEATURES: tuple[Feature, ...] = (
 )
 
 # Categorical variables become one indicator column per category, carried like the rest.
+# The categories are fixed here, not taken from the data: otherwise a category first seen
+# in a later year would add a column to every earlier row (the panel's shape would depend
+# on the future). A category not listed counts as ``<column>_other``.
 CATEGORIES: tuple[Feature, ...] = (
-    Feature("gov", "reign", "reign_government", 3, about="REIGN government type"),
-    Feature("regime", "reign", "regime_type", 3, about="GWF regime type"),
+    Feature("gov", "reign", "reign_government", 3, about="REIGN government type",
+            levels=("dominant_party", "foreign_occupied", "indirect_military", "military",
+                    "military_personal", "monarchy", "oligarchy", "parliamentary_democracy",
+                    "party_military", "party_personal", "party_personal_military_hybrid",
+                    "personal_dictatorship", "presidential_democracy", "provisional_civilian",
+                    "provisional_military", "warlordism")),
+    Feature("regime", "reign", "regime_type", 3, about="GWF regime type",
+            levels=("civilian_provisional", "foreign_occupied", "indirect_military",
+                    "military", "military_personal", "monarchy", "oligarchy", "parliamentary",
+                    "party_based", "party_military", "party_personal",
+                    "party_personal_military", "personal", "presidential", "provisional",
+                    "provisional_military", "warlordism")),
 )
 
 GLOBAL: tuple[Feature, ...] = (

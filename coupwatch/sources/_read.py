@@ -127,6 +127,11 @@ def read_table(path: Path, *, sep: str = ",", skip_lines: int = 0, encoding: str
     except StopIteration:
         raise BadInput("file has no header row", file=path, row=skip_lines + 1) from None
     except csv.Error as err:
+        # e.g. '"a";"b"' read with ',': the quotes hide the real delimiter from the reader
+        guess = _sniff_delimiter(lines[skip_lines].replace('"', ""))
+        if guess and guess != sep and lines[skip_lines].count(sep) == 0:
+            raise BadInput(f"wrong delimiter: expected {sep!r} but the header is {guess!r}-"
+                           "separated", file=path, row=skip_lines + 1) from None
         raise BadInput(f"malformed header ({err})", file=path, row=skip_lines + 1) from None
     header = [h.strip() for h in header]
     if len(header) == 1:

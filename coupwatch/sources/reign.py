@@ -51,8 +51,10 @@ class REIGN(Connector):
 
 
 def _gw_years(table: Table, codes: pd.Series, years: range | list[int], index: int,
-              column: str, unmapped: dict) -> list[tuple[int, int]]:
-    """(gwcode, year) pairs for a COW-coded spell; years with no G&W state are recorded."""
+              column: str, unmapped: dict, name: str = "") -> list[tuple[int, int]]:
+    """(gwcode, year) pairs for a COW-coded spell; years with no G&W state are recorded
+    (with the file's own name for the country: a COW code read as a G&W code can name
+    another state, e.g. COW 970 is Nauru but G&W 970 is Kiribati)."""
     out = []
     for year in years:
         try:
@@ -61,17 +63,17 @@ def _gw_years(table: Table, codes: pd.Series, years: range | list[int], index: i
             raise table.fail(index, column,
                              f"unknown COW country code {codes.iloc[index]:g}") from None
         if gw is None:
-            entry = unmapped.setdefault(int(codes.iloc[index]), set())
-            entry.add(year)
+            entry = unmapped.setdefault(int(codes.iloc[index]), (name, set()))
+            entry[1].add(year)
         else:
             out.append((gw, year))
     return out
 
 
 def _unmapped(entries: dict) -> list[dict]:
-    return [{"code": f"COW {code}", "name": countries.gw_name(code), "year_min": min(years),
+    return [{"code": f"COW {code}", "name": name or f"COW {code}", "year_min": min(years),
              "year_max": max(years), "rows": len(years), "reason": "no G&W state"}
-            for code, years in entries.items()]
+            for code, (name, years) in entries.items()]
 
 
 def parse_leaders(path: Path, lenient: bool) -> Parsed:
@@ -84,6 +86,7 @@ def parse_leaders(path: Path, lenient: bool) -> Parsed:
     end = table.number("eyear", integer=True, lo=1800, hi=2100)
     born = table.number("birthyear", integer=True, lo=1800, hi=2100, na=["-99"])
     military = table.number("militarycareer", lo=0, hi=1, na=["-99"])  # 0.5: partly
+    names = table.text("stateabb") if table.has("stateabb") else table.text("leader")
     bad = end < start
     if bool(bad.any()):
         raise table.fail(int(bad.to_numpy().nonzero()[0][0]), "eyear", "leader leaves office "
@@ -95,7 +98,7 @@ def parse_leaders(path: Path, lenient: bool) -> Parsed:
         final = int(end.iloc[i]) - 1 if end.iloc[i] == end.iloc[i] else last
         order = (int(start.iloc[i]), smonth.iloc[i] if smonth.iloc[i] == smonth.iloc[i] else 0, i)
         for gw, year in _gw_years(table, codes, range(int(start.iloc[i]), final + 1), i, "ccode",
-                                  unmapped):
+                                  unmapped, names.iloc[i]):
             if (gw, year) not in best or best[(gw, year)][0] < order:
                 best[(gw, year)] = (order, int(start.iloc[i]), born.iloc[i], military.iloc[i])
     rows = [(gw, year, year - s, year - b, m) for (gw, year), (_, s, b, m) in best.items()]
@@ -113,6 +116,7 @@ def parse_elections(path: Path) -> Parsed:
     codes = table.number("ccode", integer=True, required=True)
     years = table.number("elec_year", integer=True, required=True, lo=1800, hi=2100)
     events = table.text("event")
+    names = table.text("country") if table.has("country") else codes.astype(str)
     held = events.str.startswith("Vote")
     frame = pd.DataFrame({"ccode": codes, "year": years})[held]
     frame, dups = duplicates(frame.assign(i=frame.index), ["i"], table)
@@ -123,7 +127,7 @@ def parse_elections(path: Path) -> Parsed:
         votes = sorted(set(group["year"].astype(int)))
         index = int(group.index[0])
         for gw, year in _gw_years(table, codes, range(votes[0], last + 1), index, "ccode",
-                                  unmapped):
+                                  unmapped, names.iloc[index]):
             previous = max(v for v in votes if v <= year)
             rows.append((gw, year, year - previous))
     out = pd.DataFrame(rows, columns=["gwcode", "year", "years_since_election"])
@@ -150,6 +154,7 @@ def parse_regimes(path: Path) -> Parsed:
     codes = table.number("cowcode", integer=True, required=True)
     starts, ends = _date(table, "gwf_startdate"), _date(table, "gwf_enddate")
     kinds = table.text("gwf_regimetype")
+    names = table.text("gwf_country") if table.has("gwf_country") else codes.astype(str)
     unmapped: dict = {}
     best: dict[tuple[int, int], tuple] = {}
     for i, (begin, finish) in enumerate(zip(starts, ends, strict=True)):
@@ -158,7 +163,7 @@ def parse_regimes(path: Path) -> Parsed:
         # a regime that ended on 31 December still held at the end of that year
         final = finish.year if (finish.month, finish.day) == (12, 31) else finish.year - 1
         for gw, year in _gw_years(table, codes, range(begin.year, final + 1), i, "cowcode",
-                                  unmapped):
+                                  unmapped, names.iloc[i]):
             if (gw, year) not in best or best[(gw, year)][0] < begin:
                 best[(gw, year)] = (begin, kinds.iloc[i])
     rows = [(gw, year, year - b.year, k) for (gw, year), (b, k) in best.items()]

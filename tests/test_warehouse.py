@@ -1,0 +1,252 @@
+"""The warehouse: provenance, idempotent and atomic ingest, and surviving `kill -9`."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import (
+    MIRROR,
+    checksum,
+    cli_env,
+    copy_mirror,
+    edit_cell,
+    query,
+    status_text,
+)
+
+from coupwatch import operations
+from coupwatch.errors import BadInput
+from coupwatch.sources import CONNECTORS
+
+
+def file_sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def provenance_sets(db: Path) -> dict[str, set[tuple[str, str]]]:
+    frame = query(db, "SELECT source, file, sha256 FROM provenance")
+    out: dict[str, set[tuple[str, str]]] = {name: set() for name in CONNECTORS}
+    for source, file, digest in frame.itertuples(index=False):
+        out[source].add((file, digest))
+    return out
+
+
+def expected_sets(mirror: Path) -> dict[str, set[tuple[str, str]]]:
+    return {name: {(f.path, file_sha(mirror / f.path)) for f in c.files}
+            for name, c in CONNECTORS.items()}
+
+
+def assert_consistent(db: Path) -> None:
+    """Rows stored per source and file equal what provenance says was ingested."""
+    stored = query(db, """
+        SELECT source, file, count(*) AS n FROM (
+            SELECT source, file FROM events UNION ALL SELECT source, file FROM indicators)
+        GROUP BY source, file""").set_index(["source", "file"])["n"]
+    prov = query(db, "SELECT source, file, rows FROM provenance").set_index(
+        ["source", "file"])["rows"]
+    assert stored.sort_index().to_dict() == prov[prov > 0].sort_index().to_dict()
+    per_source = query(db, """
+        SELECT p.source, sum(p.rows) AS prov,
+          (SELECT count(*) FROM events e WHERE e.source = p.source)
+          + (SELECT count(*) FROM indicators i WHERE i.source = p.source) AS stored
+        FROM provenance p GROUP BY p.source""")
+    assert (per_source["prov"] == per_source["stored"]).all(), per_source
+
+
+# --- provenance ---------------------------------------------------------------------------
+
+def test_provenance_matches_the_files(warehouse_path: Path):
+    prov = query(warehouse_path, "SELECT * FROM provenance ORDER BY source, file")
+    assert set(prov["file"]) == {f.path for c in CONNECTORS.values() for f in c.files}
+    assert set(prov["source"]) == set(CONNECTORS)
+    for row in prov.itertuples(index=False):
+        path = MIRROR / row.file
+        assert row.sha256 == file_sha(path), row.file
+        assert row.origin == str(path)
+        assert row.release
+        assert row.ingested_at is not None
+        counts = query(warehouse_path, """
+            SELECT count(*) AS n, min(year) AS lo, max(year) AS hi FROM (
+              SELECT year FROM events WHERE file = ? UNION ALL
+              SELECT year FROM indicators WHERE file = ?)""", [row.file, row.file]).iloc[0]
+        assert row.rows == counts["n"], row.file
+        assert (row.year_min, row.year_max) == (counts["lo"], counts["hi"]), row.file
+    assert_consistent(warehouse_path)
+    releases = dict(query(warehouse_path, "SELECT file, release FROM provenance").values)
+    assert releases["powell-thyne/powell_thyne_coups_final_2015.txt"] == "V2015.05.20"
+    assert releases["powell-thyne/powell_thyne_coups_v2022-11-29.csv"] == "V2022.11.29"
+    assert releases["vdem/vdem_spaces_1968_2023.csv"] == "v14"
+
+
+def test_countries_table(warehouse_path: Path):
+    countries = query(warehouse_path, "SELECT * FROM countries").set_index("gwcode")
+    assert countries.loc[432, "name"] == "Mali" and countries.loc[432, "iso3"] == "MLI"
+    assert countries.loc[432, "first_year"] == 1960
+    assert countries.loc[260, "iso3"] == "DEU"
+    assert countries["first_year"].notna().sum() >= 200
+
+
+def test_unmapped_is_reported_not_dropped(warehouse_path: Path):
+    status = operations.data_status(warehouse_path)
+    unmapped = status["unmapped"]
+    assert {"wdi", "reign"} <= set(unmapped["source"])
+    assert "ISO3 ABW" in set(unmapped["code"])
+    assert "COW 970" in set(unmapped["code"])  # Nauru's 1967 vote, before independence
+    summary = status["sources"].set_index("source")
+    assert summary.loc["wdi", "unmapped_rows"] > 0
+    assert summary.loc["gw", "unmapped_rows"] == 0
+
+
+# --- idempotent and atomic ---------------------------------------------------------------
+
+def test_reingest_is_idempotent(home: Path):
+    db = home / "warehouse.duckdb"
+    before = checksum(db)
+    stamps = query(db, "SELECT file, ingested_at FROM provenance")
+    outcomes = operations.update_data(mirror=MIRROR, path=db)
+    assert {o.status for o in outcomes} == {"unchanged"}
+    assert checksum(db) == before
+    assert query(db, "SELECT file, ingested_at FROM provenance").equals(stamps)
+
+
+def test_a_bad_file_leaves_the_warehouse_untouched(home: Path, mirror_copy: Path):
+    db = home / "warehouse.duckdb"
+    before = checksum(db)
+    sources = ["ucdp", "vdem", "epr", "oil"]  # read in this order
+    # valid changes to sources read first, and one broken file read last of all
+    edit_cell(mirror_copy / "ucdp/acd_gw.csv", 2, "war", "1")
+    edit_cell(mirror_copy / "vdem/vdem_spaces_1968_2023.csv", 2, "v2xcl_rol", "0.5")
+    oil = mirror_copy / "oil/oil_prices.csv"
+    good_oil = oil.read_bytes()
+    oil.write_bytes(good_oil + b"2021,abc\n")
+    with pytest.raises(BadInput) as err:
+        operations.update_data(sources, mirror=mirror_copy, path=db)
+    assert err.value.file.endswith("oil/oil_prices.csv") and err.value.row == 72
+    assert err.value.column == "oil_price_real"
+    assert checksum(db) == before
+    # mend the file: now exactly the changed sources are reloaded, the others untouched
+    oil.write_bytes(good_oil)
+    stamps = query(db, "SELECT source, ingested_at FROM provenance ORDER BY ALL")
+    outcomes = {o.source: o.status
+                for o in operations.update_data(sources, mirror=mirror_copy, path=db)}
+    assert outcomes == {"ucdp": "loaded", "vdem": "loaded", "epr": "unchanged",
+                        "oil": "unchanged"}
+    after = query(db, "SELECT source, ingested_at FROM provenance ORDER BY ALL")
+    unchanged = ~after["source"].isin(["ucdp", "vdem"])
+    assert after[unchanged].reset_index(drop=True).equals(
+        stamps[unchanged].reset_index(drop=True))
+    assert provenance_sets(db) == expected_sets(mirror_copy)
+    assert query(db, """SELECT value FROM indicators WHERE source = 'ucdp' AND gwcode = 2
+                        AND year = 1946 AND variable = 'war'""")["value"].tolist() == [1.0]
+    assert_consistent(db)
+
+
+# --- kill -9 -------------------------------------------------------------------------------
+
+def changed_mirror(dest: Path) -> Path:
+    """A mirror whose files changed in several sources (valid data throughout)."""
+    copy_mirror(dest)
+    with (dest / "powell-thyne/powell_thyne_coups_v2022-11-29.csv").open("a") as handle:
+        handle.write("Mali,432,NA,NA,2022,6,1,1,V2022.11.29\n")
+    edit_cell(dest / "vdem/vdem_spaces_1968_2023.csv", 3, "v2x_pubcorr", "0.5")
+    edit_cell(dest / "wdi/gdp_gw_1950_2024.csv", 2, "NY.GDP.PCAP.KD.ZG", "1.5")
+    edit_cell(dest / "reign/reign_country_year_1950_2019.csv", 2, "age", "67")
+    edit_cell(dest / "ucdp/acd_gw.csv", 3, "war", "1")
+    edit_cell(dest / "epr/epr_gw.csv", 2, "epr_groups", "4")
+    with (dest / "oil/oil_prices.csv").open("a") as handle:
+        handle.write("2021,70.25\n")
+    return dest
+
+
+def _written(home: Path, start: tuple[float, int]) -> bool:
+    db = home / "warehouse.duckdb"
+    if (home / "warehouse.duckdb.wal").exists():
+        return True
+    st = db.stat()
+    return (st.st_mtime, st.st_size) != start
+
+
+def kill_runs(homes: list[Path], mirror: Path, plans: list[tuple[str, float]]) -> list[str]:
+    """Start one `data update` per home at once; kill each -9 per its plan.
+
+    ("after", s): kill s seconds after start; ("writing", s): kill s seconds after the
+    warehouse file (or its WAL) first changes. Returns how each run ended.
+    """
+    procs, starts, fired, ends = [], [], [None] * len(homes), [""] * len(homes)
+    for home in homes:
+        st = (home / "warehouse.duckdb").stat()
+        starts.append((st.st_mtime, st.st_size))
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "coupwatch", "data", "update", "--mirror", str(mirror)],
+            env=cli_env(home), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=home))
+    t0 = time.monotonic()
+    while any(not end for end in ends):
+        now = time.monotonic() - t0
+        for i, (proc, (kind, delay)) in enumerate(zip(procs, plans, strict=True)):
+            if ends[i]:
+                continue
+            if proc.poll() is not None:
+                ends[i] = f"finished rc={proc.returncode}"
+                continue
+            if kind == "writing" and fired[i] is None and _written(homes[i], starts[i]):
+                fired[i] = now
+            due = delay if kind == "after" else (fired[i] + delay if fired[i] is not None
+                                                 else None)
+            if due is not None and now >= due:
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait()
+                ends[i] = f"killed at {now:.2f}s"
+        if now > 240:
+            for proc in procs:
+                proc.kill()
+            pytest.fail("data update runs did not finish in 240 s")
+        time.sleep(0.005)
+    for proc in procs:
+        proc.stderr.close()
+    return ends
+
+
+def test_kill_9_during_update_leaves_a_readable_consistent_warehouse(
+        tmp_path: Path, warehouse_path: Path):
+    mirror = changed_mirror(tmp_path / "mirror")
+    old, new = provenance_sets(warehouse_path), expected_sets(mirror)
+    changed = {s for s in CONNECTORS if old[s] != new[s]}
+    assert changed == {"powell_thyne", "vdem", "wdi", "reign", "ucdp", "epr", "oil"}
+    plans = [("after", 0.5), ("after", 1.5), ("after", 3.0),  # while parsing
+             ("writing", 0.02), ("writing", 0.3)]  # while writing
+    homes = []
+    for i in range(len(plans)):
+        home = tmp_path / f"home{i}"
+        home.mkdir()
+        shutil.copyfile(warehouse_path, home / "warehouse.duckdb")
+        homes.append(home)
+    # the early kills one after another, the kills while writing side by side
+    ends = [kill_runs([homes[i]], mirror, [plans[i]])[0] for i in range(3)]
+    ends += kill_runs(homes[3:], mirror, plans[3:])
+    mixed = 0
+    for home, plan, end in zip(homes, plans, ends, strict=True):
+        db = home / "warehouse.duckdb"
+        where = f"{plan} -> {end}"
+        checksum(db)  # opens read-only, and every table can be read
+        assert "powell_thyne" in status_text(home)  # `data status` exits 0
+        now = provenance_sets(db)
+        for source in CONNECTORS:
+            assert now[source] in (old[source], new[source]), f"{where}: {source}"
+        assert_consistent(db)
+        mixed += 0 < sum(now[s] == new[s] for s in changed) < len(changed)
+        if plan == ("after", 0.5):
+            assert now == old, where  # nothing is written while sources are parsed
+    # and a killed warehouse takes the next update normally
+    outcomes = operations.update_data(mirror=mirror, path=homes[-1] / "warehouse.duckdb")
+    assert {o.source for o in outcomes if o.status == "loaded"} <= changed
+    assert provenance_sets(homes[-1] / "warehouse.duckdb") == new
+    assert_consistent(homes[-1] / "warehouse.duckdb")
+    print(f"kill -9 runs: {ends}; {mixed} left a mix of old and new sources")
