@@ -40,6 +40,9 @@ def runs(fresh: Path) -> dict:
                             out / "p.parquet", "--from", "2015", "--to", "2022"]),
         "mali": (fresh, ["events", "--country", "Mali"]),
         "2021": (fresh, ["events", "--from", "2021", "--to", "2021"]),
+        "bad-date": (fresh, ["events", "--from", "2021-13-01"]),
+        "bad-range": (fresh, ["panel", "export", "--format", "csv", "--output",
+                              out / "never.csv", "--from", "2020", "--to", "2010"]),
     })
 
 
@@ -102,6 +105,15 @@ def test_events_in_a_year(runs):
     for country in ("Mali", "Chad", "Guinea", "Sudan", "Niger", "Myanmar"):
         assert country in text
     assert "2020-" not in text and "2022-" not in text
+
+
+@pytest.mark.parametrize("key", ["bad-date", "bad-range"])
+def test_bad_parameters_exit_2_with_one_line(runs, fresh, key):
+    result = runs[key]
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.startswith("error: parameter 'from': ")
+    assert result.stderr.count("\n") == 1
+    assert not (fresh / "exports" / "never.csv").exists()
 
 
 def test_events_api_filters(warehouse_path):
