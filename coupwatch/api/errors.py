@@ -1,0 +1,72 @@
+"""Error responses: a JSON ``{"detail": ..., "parameter": ...}`` body, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from coupwatch.api.snapshot import NoData
+from coupwatch.errors import BadInput
+
+log = logging.getLogger("uvicorn.error")  # printed by uvicorn's handlers
+
+
+class NotFound(Exception):
+    """An unknown country (or another thing that does not exist)."""
+
+    def __init__(self, message: str, parameter: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.parameter = parameter
+
+
+def _body(detail: str, parameter: str | None = None) -> dict:
+    return {"detail": detail, "parameter": parameter} if parameter else {"detail": detail}
+
+
+def _describe(error: dict) -> tuple[str, str | None]:
+    where = [str(p) for p in error.get("loc", ()) if p not in ("query", "path", "body")]
+    parameter = where[0] if where else None
+    message = str(error.get("msg", "invalid value"))
+    if parameter:
+        return f"parameter '{parameter}': {message}", parameter
+    return message, None
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def validation(request: Request, exc: RequestValidationError):
+        errors = exc.errors()
+        messages = [_describe(e) for e in errors] or [("invalid request", None)]
+        detail = "; ".join(m for m, _ in messages)
+        return JSONResponse(status_code=422, content=_body(detail, messages[0][1]))
+
+    @app.exception_handler(BadInput)
+    async def bad_input(request: Request, exc: BadInput):
+        if exc.parameter in ("country", "iso3") and "unknown" in exc.message:
+            return JSONResponse(status_code=404, content=_body(str(exc), exc.parameter))
+        return JSONResponse(status_code=422, content=_body(str(exc), exc.parameter))
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound):
+        detail = f"parameter '{exc.parameter}': {exc.message}" if exc.parameter else exc.message
+        return JSONResponse(status_code=404, content=_body(detail, exc.parameter))
+
+    @app.exception_handler(NoData)
+    async def no_data(request: Request, exc: NoData):
+        return JSONResponse(status_code=503, content=_body(str(exc)))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        detail = exc.detail if isinstance(exc.detail, str) else "error"
+        return JSONResponse(status_code=exc.status_code, content=_body(detail),
+                            headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception):
+        log.exception("unhandled error on %s", request.url.path)
+        return JSONResponse(status_code=500, content=_body("internal error (see server log)"))

@@ -1,0 +1,27 @@
+"""``coupwatch serve``: the REST API and the dashboard on one local port."""
+
+from __future__ import annotations
+
+import typer
+
+from coupwatch.cli.common import console
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="address to bind (default: loopback only)"),
+    port: int = typer.Option(8000, min=1, max=65535),
+    cors_origin: list[str] | None = typer.Option(None, "--cors-origin",
+                                                 help="allow this origin (repeatable); "
+                                                 "CORS is off by default"),
+    log_level: str = typer.Option("warning", help="uvicorn log level"),
+) -> None:
+    """Serve the REST API (/api, /docs) and the dashboard (/) from the local warehouse."""
+    import uvicorn
+
+    from coupwatch.api import create_app
+
+    app = create_app(cors_origins=cors_origin or None)
+    console.print(f"coupwatch: dashboard http://{host}:{port}/  API docs http://{host}:{port}"
+                  "/docs  (Ctrl-C to stop)")
+    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False,
+                server_header=False)

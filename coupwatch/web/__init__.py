@@ -1,0 +1,1 @@
+"""The web dashboard: static files and the page template (served by coupwatch.api)."""

@@ -1,0 +1,131 @@
+"""A warehouse with a stored forecast run and a short backtest, built once per test session.
+
+Import the fixtures into a test module (``from forecast_fixtures import forecast_home, ...``).
+The warehouse is built from the offline mirror (``COUPWATCH_MIRROR``, default
+``<repo>/../shared/mirror``) into a tmp ``COUPWATCH_HOME``; mirror data is never copied into
+the repository. The model is ``COUPWATCH_TEST_MODEL`` (default ``logit``: a real model of the
+engine, fitted in seconds; set ``ensemble`` to exercise the default model at a higher cost).
+For quick local iterations ``COUPWATCH_TEST_PREBUILT=/path/warehouse.duckdb`` copies a
+warehouse built the same way instead of building one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from coupwatch import operations, warehouse
+from coupwatch.forecasts import service
+
+REPO = Path(__file__).resolve().parents[1]
+MIRROR = Path(os.environ.get("COUPWATCH_MIRROR", REPO.parent / "shared" / "mirror")).resolve()
+MODEL = os.environ.get("COUPWATCH_TEST_MODEL", "logit")
+BACKTEST_YEARS = list(range(2015, 2023))
+ARTIFACTS = REPO / "tests" / "artifacts"
+
+
+def build_warehouse(home: Path, *, mirror: Path = MIRROR, model: str = MODEL,
+                    years: list[int] = BACKTEST_YEARS) -> Path:
+    """Load the mirror, backtest ``years`` and store one forecast run; returns the file."""
+    path = home / "warehouse.duckdb"
+    operations.update_data(mirror=mirror, path=path)
+    con = warehouse.connect(path)
+    try:
+        design = service.design_rows(con)
+        service.backtest(con, design, years, model=model, seed=0)
+        service.forecast(con, model=model, seed=0)
+    finally:
+        con.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def forecast_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A ``COUPWATCH_HOME`` directory holding the built warehouse (shared by all tests)."""
+    if not (MIRROR / "MANIFEST.md").is_file():
+        raise pytest.UsageError(f"offline mirror not found at {MIRROR}: set COUPWATCH_MIRROR")
+    home = tmp_path_factory.mktemp("forecast-home")
+    prebuilt = os.environ.get("COUPWATCH_TEST_PREBUILT")
+    if prebuilt:
+        shutil.copy(prebuilt, home / "warehouse.duckdb")
+    else:
+        build_warehouse(home)
+    return home
+
+
+@pytest.fixture(scope="session")
+def forecast_warehouse(forecast_home: Path) -> Path:
+    return forecast_home / "warehouse.duckdb"
+
+
+@pytest.fixture(scope="session")
+def api_app(forecast_warehouse: Path):
+    from coupwatch.api import create_app
+
+    app = create_app(warehouse=forecast_warehouse)
+    yield app
+    app.state.explainer.shutdown()
+
+
+@pytest.fixture(scope="session")
+def client(api_app):
+    from fastapi.testclient import TestClient
+
+    with TestClient(api_app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+def free_port() -> int:
+    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def run_server(home: Path, *, port: int | None = None, timeout: float = 60.0):
+    """``coupwatch serve`` in a subprocess on 127.0.0.1; yields its base URL."""
+    port = port or free_port()
+    env = {**os.environ, "COUPWATCH_HOME": str(home)}
+    logpath = home / f"server-{port}.log"
+    log = open(logpath, "wb")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen([sys.executable, "-m", "coupwatch", "serve", "--port", str(port)],
+                            env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"server exited: {logpath.read_text()[-2000:]}")
+            try:
+                if httpx.get(base + "/api/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not start in time")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(forecast_home: Path):
+    """A real uvicorn server on a free loopback port, shared by the tests that need one."""
+    with run_server(forecast_home) as base:
+        yield base
