@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from coupwatch.cli import brief, data, events, panel_cmd, serve
+from coupwatch.cli import brief, data, events, forecast, panel_cmd, serve
 from coupwatch.cli.common import console, err_console
 from coupwatch.errors import BadInput
 from coupwatch.sources.fetch import FetchError
@@ -16,6 +16,10 @@ app = typer.Typer(help="coupwatch: open early warning of coups.", no_args_is_hel
 app.add_typer(data.app, name="data")
 app.add_typer(panel_cmd.app, name="panel")
 app.command("events")(events.events)
+app.command("backtest")(forecast.backtest)
+app.command("score")(forecast.score)
+app.command("forecast")(forecast.forecast)
+app.command("explain")(forecast.explain)
 app.command("serve")(serve.serve)
 app.command("brief")(brief.brief)
 

@@ -13,6 +13,7 @@ from coupwatch.panel.spec import CATEGORIES, CHANGES, FEATURES, GLOBAL, OUTCOMES
 
 START = 1950
 HISTORY_WINDOWS = (5, 10)
+HALF_LIFE = 10.0  # years
 
 
 def build(con: duckdb.DuckDBPyConnection, *, start: int = START) -> pd.DataFrame:
@@ -78,12 +79,16 @@ def _history(panel: pd.DataFrame, events: pd.DataFrame, start: int) -> pd.DataFr
     for label, subset in kinds.items():
         years = subset.groupby("gwcode")["year"].apply(lambda s: np.sort(s.to_numpy()))
         since, counts = [], {w: [] for w in HISTORY_WINDOWS}
+        ever, decayed = [], []
         for code, year in zip(panel["gwcode"], panel["year"], strict=True):
             past = years.get(code)
             upto = past[past <= year] if past is not None else np.array([], dtype=int)
             since.append(year - upto[-1] if len(upto) else np.nan)
             for window in HISTORY_WINDOWS:
                 counts[window].append(int((upto > year - window).sum()))
+            ever.append(len(upto))
+            # a "coup trap" memory that fades: each event counts half after HALF_LIFE years
+            decayed.append(float(np.sum(0.5 ** ((year - upto) / HALF_LIFE))))
         none_yet = pd.Series(since, index=panel.index).isna()
         # No event on record: count from 1950 or the state's entry, whichever is later.
         panel[f"years_since_{label}"] = pd.Series(since, index=panel.index).fillna(
@@ -91,6 +96,8 @@ def _history(panel: pd.DataFrame, events: pd.DataFrame, start: int) -> pd.DataFr
         panel[f"no_{label}_on_record"] = none_yet.astype(int)
         for window in HISTORY_WINDOWS:
             panel[f"{label}s_{window}y"] = counts[window]
+        panel[f"{label}s_since_1950"] = ever
+        panel[f"{label}s_decayed"] = decayed
     return panel
 
 
@@ -122,13 +129,15 @@ def _features(con, states: pd.DataFrame, start: int) -> pd.DataFrame:
                                            group["year"].max() + 1)],
                         columns=["gwcode", "year"])
     wide = grid
+    empty = long.iloc[0:0]
+    parts = {key: frame for key, frame in long.groupby(["source", "variable"], sort=False)}
     for feature in FEATURES:
-        part = long[(long["source"] == feature.source) & (long["variable"] == feature.variable)]
+        part = parts.get((feature.source, feature.variable), empty)
         wide = wide.merge(part[["gwcode", "year", "value"]].rename(
             columns={"value": feature.column}), on=["gwcode", "year"], how="left")
         wide = _carry(wide, feature, feature.column)
     for feature in CATEGORIES:
-        part = long[(long["source"] == feature.source) & (long["variable"] == feature.variable)]
+        part = parts.get((feature.source, feature.variable), empty)
         slugs = part["text"].map(_slug)
         levels = [*feature.levels, "other"] if feature.levels else sorted(slugs.unique())
         known = slugs.where(slugs.isin(levels), "other")

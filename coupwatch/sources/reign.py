@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -76,6 +77,16 @@ def _unmapped(entries: dict) -> list[dict]:
             for code, (name, years) in entries.items()]
 
 
+def _horizon(path: Path, latest: int) -> int:
+    """Last year a list describes in full. Lists are named by release (``_3_21`` = March
+    2021): spells still open then are known to the end of 2020 only, not through 2021."""
+    match = re.search(r"_(\d{1,2})_(\d{2})$", path.stem)
+    if not match:
+        return latest
+    month, year = int(match.group(1)), 2000 + int(match.group(2))
+    return year if month == 12 else year - 1
+
+
 def parse_leaders(path: Path, lenient: bool) -> Parsed:
     """End-of-year leader: tenure in years, age, military career (ongoing spells run on)."""
     table = read_table(path, expect=["ccode"], lenient=lenient)
@@ -91,7 +102,7 @@ def parse_leaders(path: Path, lenient: bool) -> Parsed:
     if bool(bad.any()):
         raise table.fail(int(bad.to_numpy().nonzero()[0][0]), "eyear", "leader leaves office "
                          "before taking it")
-    last = int(max(start.max(), end.max()))  # the list's own horizon for leaders still in office
+    last = _horizon(path, int(max(start.max(), end.max())))
     best: dict[tuple[int, int], tuple] = {}
     unmapped: dict = {}
     for i in range(len(codes)):
@@ -120,7 +131,8 @@ def parse_elections(path: Path) -> Parsed:
     held = events.str.startswith("Vote")
     frame = pd.DataFrame({"ccode": codes, "year": years})[held]
     frame, dups = duplicates(frame.assign(i=frame.index), ["i"], table)
-    last = int(frame["year"].max())  # scheduled future votes do not extend the horizon
+    # scheduled future votes do not extend the horizon
+    last = _horizon(path, int(frame["year"].max()))
     unmapped: dict = {}
     rows = []
     for _code, group in frame.groupby("ccode"):

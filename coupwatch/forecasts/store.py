@@ -1,0 +1,94 @@
+"""Forecasts and backtests kept in the warehouse, each traceable to data and model versions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+
+import duckdb
+import pandas as pd
+
+from coupwatch import __version__
+from coupwatch.models import MODEL_VERSION
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS forecast_runs (
+    run_id VARCHAR PRIMARY KEY, created_at TIMESTAMP, target_year INTEGER, model VARCHAR,
+    model_version VARCHAR, code_version VARCHAR, seed INTEGER, data_key VARCHAR,
+    data_versions VARCHAR);
+CREATE TABLE IF NOT EXISTS forecasts (
+    run_id VARCHAR, year INTEGER, gwcode INTEGER, iso3 VARCHAR, country VARCHAR,
+    region VARCHAR, p_attempt DOUBLE, p_coup DOUBLE, p_failed DOUBLE, rank INTEGER,
+    p_attempt_last_year DOUBLE, change DOUBLE);
+CREATE TABLE IF NOT EXISTS backtests (
+    data_key VARCHAR, model VARCHAR, seed INTEGER, year INTEGER, gwcode INTEGER,
+    iso3 VARCHAR, country VARCHAR, p_attempt_raw DOUBLE, q_success DOUBLE,
+    p_attempt DOUBLE, p_coup DOUBLE, p_failed DOUBLE,
+    observed_attempt DOUBLE, observed_coup DOUBLE, observed_failed DOUBLE);
+"""
+
+
+def ensure(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(SCHEMA)
+
+
+def data_versions(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    rows = con.execute("""SELECT source, file, release, sha256 FROM provenance
+                          ORDER BY source, file""").fetchall()
+    return [dict(zip(("source", "file", "release", "sha256"), r, strict=True)) for r in rows]
+
+
+def data_key(con: duckdb.DuckDBPyConnection) -> str:
+    """Identifies the data and the model code: a cached backtest is reused only if both match."""
+    text = json.dumps([data_versions(con), MODEL_VERSION, __version__], sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def cached_backtest(con, key: str, model: str, seed: int, years: list[int]) -> pd.DataFrame:
+    ensure(con)
+    frame = con.execute("""SELECT * FROM backtests WHERE data_key = ? AND model = ? AND seed = ?
+                           AND year IN (SELECT unnest(?)) ORDER BY year, gwcode""",
+                        [key, model, seed, years]).df()
+    return frame
+
+
+def save_backtest(con, key: str, model: str, seed: int, frame: pd.DataFrame) -> None:
+    ensure(con)
+    rows = frame.assign(data_key=key, model=model, seed=seed)
+    con.register("incoming", rows)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("""DELETE FROM backtests WHERE data_key = ? AND model = ? AND seed = ?
+                       AND year IN (SELECT DISTINCT year FROM incoming)""", [key, model, seed])
+        con.execute("""INSERT INTO backtests SELECT data_key, model, seed, year, gwcode, iso3,
+                       country, p_attempt_raw, q_success, p_attempt, p_coup, p_failed,
+                       observed_attempt, observed_coup, observed_failed FROM incoming""")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister("incoming")
+
+
+def save_forecast(con, frame: pd.DataFrame, *, target: int, model: str, seed: int) -> str:
+    ensure(con)
+    run_id = uuid.uuid4().hex[:12]
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("INSERT INTO forecast_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [run_id, now, target, model, MODEL_VERSION, __version__, seed,
+                     data_key(con), json.dumps(data_versions(con))])
+        con.register("incoming", frame.assign(run_id=run_id))
+        con.execute("""INSERT INTO forecasts SELECT run_id, year, gwcode, iso3, country, region,
+                       p_attempt, p_coup, p_failed, rank, p_attempt_last_year, change
+                       FROM incoming""")
+        con.unregister("incoming")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return run_id

@@ -1,0 +1,54 @@
+"""Model features beyond the panel's own: regional contagion and group membership.
+
+All are computed on panel rows (year t, from outcomes of years <= t) and so, like every
+panel feature, describe what was known at the end of t; ``panel.design`` lags them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from coupwatch import regions
+
+WINDOWS = (1, 3, 5)
+GROUPS = ("ECOWAS", "Sahel", "G5-Sahel")
+
+
+def add_context(panel: pd.DataFrame) -> pd.DataFrame:
+    geo = regions.geography()
+    out = panel.copy()
+    out["un_subregion"] = out["gwcode"].map(geo["un_subregion"])
+    out["au_region"] = out["gwcode"].map(geo["au_region"])
+    attempts = out["n_attempts"].astype("float64")
+    for level, label in (("un_subregion", "subregion"), ("au_region", "au_region")):
+        for window in WINDOWS:
+            out[f"{label}_attempts_{window}y"] = _regional(out, attempts, level, window)
+    world = attempts.groupby(out["year"]).sum(min_count=1)
+    for window in WINDOWS:
+        rolled = world.rolling(window, min_periods=window).sum()
+        own = _own(out, attempts, window)
+        out[f"world_attempts_{window}y"] = out["year"].map(rolled) - own
+    for group in GROUPS:
+        pairs = {(code, year) for year in out["year"].unique()
+                 for code in regions.members(group, int(year))}
+        keys = zip(out["gwcode"], out["year"], strict=True)
+        out[f"member_{group.lower().replace('-', '_')}"] = [float(k in pairs) for k in keys]
+    return out.drop(columns=["un_subregion", "au_region"])
+
+
+def _own(frame: pd.DataFrame, attempts: pd.Series, window: int) -> pd.Series:
+    rolled = attempts.groupby(frame["gwcode"]).rolling(window, min_periods=window).sum()
+    return rolled.reset_index(level=0, drop=True).reindex(frame.index)
+
+
+def _regional(frame: pd.DataFrame, attempts: pd.Series, level: str, window: int) -> pd.Series:
+    """Attempts in the same region over the last ``window`` years, the state's own excluded."""
+    keyed = pd.DataFrame({"region": frame[level], "year": frame["year"], "n": attempts})
+    totals = keyed.groupby(["region", "year"])["n"].sum(min_count=1).reset_index()
+    totals = totals.sort_values(["region", "year"])
+    totals["rolled"] = totals.groupby("region")["n"].transform(
+        lambda s: s.rolling(window, min_periods=window).sum())
+    merged = keyed.merge(totals[["region", "year", "rolled"]], on=["region", "year"],
+                         how="left")
+    value = merged["rolled"].to_numpy() - _own(frame, attempts, window).to_numpy()
+    return pd.Series(value, index=frame.index).where(frame[level].notna())

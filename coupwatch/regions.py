@@ -1,0 +1,94 @@
+"""Regions as data: UN subregions and continents (country_converter), AU regions, ECOWAS,
+the Sahel groupings, with dates of membership and suspension (``data/regions.csv``)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from functools import lru_cache
+from importlib import resources
+
+import pandas as pd
+
+from coupwatch import countries
+from coupwatch.errors import BadInput
+
+# States that predate ISO codes, placed in the UN subregion of their territory today.
+HISTORIC_SUBREGION = {265: "Eastern Europe", 315: "Eastern Europe", 345: "Southern Europe",
+                      680: "Western Asia", 817: "South-eastern Asia", 511: "Eastern Africa",
+                      396: "Western Asia", 397: "Western Asia", 711: "Eastern Asia",
+                      730: "Eastern Asia", 255: "Western Europe", 300: "Eastern Europe"}
+HISTORIC_CONTINENT = {"Eastern Europe": "Europe", "Southern Europe": "Europe",
+                      "Western Europe": "Europe", "Western Asia": "Asia",
+                      "South-eastern Asia": "Asia", "Eastern Asia": "Asia",
+                      "Eastern Africa": "Africa"}
+
+
+@lru_cache(maxsize=1)
+def memberships() -> pd.DataFrame:
+    with resources.files("coupwatch.data").joinpath("regions.csv").open(encoding="utf-8") as f:
+        frame = pd.DataFrame(list(csv.DictReader(f)))
+    frame["gwcode"] = frame["iso3"].map(lambda c: countries.iso3_to_gw(c))
+    frame["start"] = pd.to_datetime(frame["start"])
+    frame["end"] = pd.to_datetime(frame["end"].replace("", None))
+    return frame
+
+
+@lru_cache(maxsize=1)
+def geography() -> pd.DataFrame:
+    """gwcode, iso3, name, UN subregion, continent and AU region of every G&W state."""
+    states = countries.gw_states()[["gwcode", "iso3", "name"]].copy()
+    table = countries._converter().data[["ISO3", "UNregion", "continent"]]
+    table = table.rename(columns={"ISO3": "iso3", "UNregion": "un_subregion"})
+    states = states.merge(table, on="iso3", how="left")
+    historic = states["gwcode"].map(HISTORIC_SUBREGION)
+    states["un_subregion"] = states["un_subregion"].fillna(historic)
+    states["continent"] = states["continent"].fillna(historic.map(HISTORIC_CONTINENT))
+    au = memberships()
+    au = au[au["region"].str.startswith("AU-")].drop_duplicates("gwcode")
+    states["au_region"] = states["gwcode"].map(dict(zip(au["gwcode"], au["region"],
+                                                        strict=True)))
+    return states.set_index("gwcode", drop=False)
+
+
+def groups() -> list[str]:
+    """Names a user can filter by: membership groups, continents and UN subregions."""
+    geo = geography()
+    return ["World", *sorted(memberships()["region"].unique()),
+            *sorted(geo["continent"].dropna().unique()),
+            *sorted(geo["un_subregion"].dropna().unique())]
+
+
+def members(region: str, year: int | None = None) -> set[int]:
+    """G&W codes in a region; for groups with dates, members at the end of ``year``
+    (suspended members still count: a suspension is not a departure)."""
+    key = region.strip()
+    geo = geography()
+    if key.lower() == "world":
+        return set(geo.index)
+    table = memberships()
+    match = table[table["region"].str.lower() == key.lower()]
+    if len(match):
+        rows = match[match["kind"] == "member"]
+        if year is not None:
+            end_of_year = pd.Timestamp(dt.date(year, 12, 31))
+            rows = rows[(rows["start"] <= end_of_year) &
+                        (rows["end"].isna() | (rows["end"] > end_of_year))]
+        return {int(g) for g in rows["gwcode"].dropna()}
+    for column in ("continent", "un_subregion"):
+        hit = geo[geo[column].str.lower() == key.lower()]
+        if len(hit):
+            return set(hit.index)
+    raise BadInput(f"unknown region '{region}' (try: {', '.join(groups()[:12])}, ...)",
+                   parameter="region")
+
+
+def labels(gwcode: int, year: int | None = None) -> list[str]:
+    """The membership groups a state belongs to (at the end of ``year`` if given)."""
+    table = memberships()
+    rows = table[(table["gwcode"] == gwcode) & (table["kind"] == "member")]
+    if year is not None:
+        end_of_year = pd.Timestamp(dt.date(year, 12, 31))
+        rows = rows[(rows["start"] <= end_of_year) &
+                    (rows["end"].isna() | (rows["end"] > end_of_year))]
+    return sorted(set(rows["region"]))

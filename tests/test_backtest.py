@@ -1,0 +1,113 @@
+"""Rolling-origin backtests: no look-ahead, honest calibration, byte-identical reruns."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import run_cli, side_by_side
+
+from coupwatch import models
+from coupwatch.forecasts import backtest as bt
+from coupwatch.forecasts import metrics
+from coupwatch.forecasts.engine import fit_predict, training_rows
+from coupwatch.forecasts.service import calibrate
+from coupwatch.panel import design
+
+
+@pytest.fixture(scope="module")
+def rows(panel: pd.DataFrame) -> pd.DataFrame:
+    return design(models.add_context(panel))
+
+
+def _poison_future(rows: pd.DataFrame, target: int) -> pd.DataFrame:
+    """Scramble everything from ``target`` on (features, outcomes): a leak would show."""
+    poisoned = rows.copy()
+    later = poisoned["year"] > target
+    rng = np.random.default_rng(7)
+    numeric = poisoned.select_dtypes("number").columns.drop(["gwcode", "year"])
+    poisoned.loc[later, numeric] = rng.uniform(0, 50, (int(later.sum()), len(numeric)))
+    now = poisoned["year"] == target
+    poisoned.loc[now, "attempt"] = 1 - poisoned.loc[now, "attempt"]
+    return poisoned
+
+
+@pytest.mark.parametrize("model", ["logit", "ensemble"])
+def test_forecast_for_T_ignores_everything_from_T_on(rows: pd.DataFrame, model: str) -> None:
+    target = 2014
+    clean, _ = fit_predict(training_rows(rows, target), rows[rows["year"] == target], model)
+    dirty_rows = _poison_future(rows, target)
+    dirty, _ = fit_predict(training_rows(dirty_rows, target),
+                           dirty_rows[dirty_rows["year"] == target].assign(
+                               attempt=rows.loc[rows["year"] == target, "attempt"]), model)
+    assert training_rows(rows, target)["year"].max() == target - 1
+    np.testing.assert_allclose(clean["p_attempt_raw"], dirty["p_attempt_raw"])
+
+
+def test_calibration_for_a_year_uses_only_earlier_years() -> None:
+    rng = np.random.default_rng(3)
+    years = np.repeat(np.arange(2000, 2016), 150)
+    raw = rng.uniform(0.001, 0.1, len(years))
+    frame = pd.DataFrame({"year": years, "gwcode": np.tile(np.arange(150), 16),
+                          "p_attempt_raw": raw, "q_success": 0.5,
+                          "observed_attempt": (rng.uniform(size=len(years)) < raw * 3) * 1.0})
+    before = calibrate(frame, "ensemble")
+    changed = frame.copy()
+    later = changed["year"] >= 2012
+    changed.loc[later, "observed_attempt"] = 1 - changed.loc[later, "observed_attempt"]
+    after = calibrate(changed, "ensemble")
+    upto = before["year"] <= 2012
+    np.testing.assert_allclose(before.loc[upto, "p_attempt"], after.loc[upto, "p_attempt"])
+    assert not np.allclose(before.loc[~upto, "p_attempt"], after.loc[~upto, "p_attempt"])
+
+
+def test_metrics_have_intervals_around_the_estimate() -> None:
+    rng = np.random.default_rng(0)
+    p = rng.uniform(0, 0.2, 3000)
+    frame = pd.DataFrame({"year": np.repeat(np.arange(2000, 2020), 150), "p": p,
+                          "observed": (rng.uniform(size=3000) < p).astype(int)})
+    table = metrics.summary(frame, n_boot=200).set_index("metric")
+    for name in ("roc_auc", "pr_auc", "brier", "brier_skill", "log_loss", "recall_top10"):
+        low, value, high = table.loc[name, ["ci_low", "value", "ci_high"]]
+        assert low <= value <= high and low < high
+    assert 0.6 < table.loc["roc_auc", "value"] < 0.9
+    calibration = metrics.calibration(frame)
+    assert calibration["n"].sum() == 3000 and len(calibration) == 10
+
+
+def test_same_data_and_seed_give_byte_identical_backtests(home, tmp_path) -> None:
+    twin = tmp_path / "twin"
+    twin.mkdir()
+    shutil.copyfile(home / "warehouse.duckdb", twin / "warehouse.duckdb")
+    args = ["backtest", "--start", "2019", "--end", "2020", "--model", "ensemble"]
+    runs = side_by_side({"a": (home, [*args, "--output", tmp_path / "a.csv"]),
+                         "b": (twin, [*args, "--output", tmp_path / "b.csv"])})
+    for run in runs.values():
+        assert run.returncode == 0, run.stderr
+    first, second = (tmp_path / "a.csv").read_bytes(), (tmp_path / "b.csv").read_bytes()
+    assert first == second
+    frame = pd.read_csv(tmp_path / "a.csv")
+    assert list(frame.columns) == bt.COLUMNS
+    assert sorted(frame["year"].unique()) == [2019, 2020]
+    assert "roc_auc" in runs["a"].stdout and "calibration" in runs["a"].stdout
+
+
+@pytest.mark.parametrize("args, parameter", [
+    (["--start", "1955", "--end", "1960"], "start"),
+    (["--start", "2010", "--end", "2030"], "end"),
+    (["--start", "2015", "--end", "2010"], "start"),
+    (["--outcome", "revolution"], "outcome"),
+    (["--model", "oracle", "--start", "2019", "--end", "2019"], "model"),
+])
+def test_bad_backtest_parameters(home, args, parameter) -> None:
+    run = run_cli("backtest", *args, home=home)
+    assert run.returncode == 2
+    assert run.stderr.strip().count("\n") == 0
+    assert f"parameter '{parameter}'" in run.stderr
+
+
+def test_backtest_on_an_empty_warehouse_is_bad_input(tmp_path) -> None:
+    run = run_cli("backtest", home=tmp_path)
+    assert run.returncode == 2 and "empty" in run.stderr

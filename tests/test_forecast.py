@@ -1,0 +1,84 @@
+"""The live forecast: ranked, coherent, stored with provenance; and its drivers."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import duckdb
+import pandas as pd
+import pytest
+from conftest import MIRROR, run_cli
+from forecast_fixtures import MODEL, forecast_home  # noqa: F401 - fixture
+
+
+@pytest.fixture
+def private_home(forecast_home, tmp_path):  # noqa: F811
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copyfile(forecast_home / "warehouse.duckdb", home / "warehouse.duckdb")
+    return home
+
+
+def test_forecast_is_ranked_coherent_and_stored(private_home, tmp_path) -> None:
+    out = tmp_path / "f.csv"
+    run = run_cli("forecast", "--model", MODEL, "--format", "csv", "--output", out,
+                  home=private_home)
+    assert run.returncode == 0, run.stderr
+    frame = pd.read_csv(out)
+    assert frame["year"].unique().tolist() == [2023]  # coup data run to November 2022
+    assert frame["rank"].tolist() == list(range(1, len(frame) + 1))
+    assert frame["p_attempt"].is_monotonic_decreasing
+    assert ((frame["p_coup"] + frame["p_failed"] - frame["p_attempt"]).abs() < 1e-12).all()
+    assert frame["change"].notna().mean() > 0.95 and frame["region"].notna().all()
+    assert len(frame) > 150 and frame["p_attempt"].between(0, 1).all()
+    con = duckdb.connect(str(private_home / "warehouse.duckdb"), read_only=True)
+    run_row = con.execute("""SELECT run_id, target_year, model, data_versions
+                             FROM forecast_runs ORDER BY created_at DESC LIMIT 1""").fetchone()
+    stored = con.execute("SELECT count(*) FROM forecasts WHERE run_id = ?",
+                         [run_row[0]]).fetchone()[0]
+    con.close()
+    assert run_row[1:3] == (2023, MODEL) and stored == len(frame)
+    versions = json.loads(run_row[3])
+    assert {v["source"] for v in versions} >= {"powell_thyne", "vdem", "wdi", "reign"}
+    assert all(len(v["sha256"]) == 64 for v in versions)
+
+
+def test_table_output_and_year_outside_data(private_home) -> None:
+    table = run_cli("forecast", "--model", MODEL, "--year", "2012", home=private_home)
+    assert table.returncode == 0, table.stderr
+    assert "coup risk 2012" in table.stdout and "Mali" in table.stdout
+    for year in ("1960", "2031"):
+        bad = run_cli("forecast", "--model", MODEL, "--year", year, home=private_home)
+        assert bad.returncode == 2 and "parameter 'year'" in bad.stderr
+
+
+def test_forecast_on_empty_warehouse_updates_data_first(tmp_path) -> None:
+    run = run_cli("forecast", "--model", "history", "--format", "json", home=tmp_path,
+                  COUPWATCH_MIRROR=str(MIRROR))
+    assert run.returncode == 0, run.stderr
+    payload = json.loads(run.stdout[run.stdout.index("["):])
+    assert payload[0]["rank"] == 1 and len(payload) > 150
+
+
+def test_explain_in_plain_words_with_what_if(private_home) -> None:
+    run = run_cli("explain", "MLI", "--year", "2020", "--model", MODEL, "--format", "json",
+                  "--what-if", "years_since_attempt=40", home=private_home)
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert result["country"] == "Mali" and result["year"] == 2020
+    texts = [d["text"] for d in result["drivers"]]
+    assert any("coup attempt" in t for t in texts)
+    assert {d["direction"] for d in result["drivers"]} == {"raises", "lowers"}
+    assert result["p_attempt_what_if"] < result["p_attempt"]
+
+
+@pytest.mark.parametrize("args, parameter", [
+    (["explain", "Narnia"], "country"),
+    (["explain", "MLI", "--what-if", "magic=1"], "what-if"),
+    (["explain", "MLI", "--what-if", "gdp_pc=lots"], "what-if"),
+    (["explain", "MLI", "--year", "1900"], "year"),
+])
+def test_explain_bad_input(private_home, args, parameter) -> None:
+    run = run_cli(*args, "--model", MODEL, home=private_home)
+    assert run.returncode == 2 and f"parameter '{parameter}'" in run.stderr
