@@ -13,6 +13,7 @@ import httpx
 
 from coupwatch import config
 from coupwatch.errors import BadInput
+from coupwatch.sources import wdi_live
 from coupwatch.sources.base import SourceFile
 
 Progress = Callable[[int, int | None], None]  # (bytes so far, total or None)
@@ -40,8 +41,18 @@ def locate(file: SourceFile, *, mirror: Path | None = None, base_url: str | None
         if not path.exists():
             raise BadInput("file not found in mirror", file=path)
         return path, str(path)
-    url = f"{base_url.rstrip('/')}/{file.path}" if base_url else file.url
     dest = config.cache_dir() / file.path
+    kind = wdi_live.panel_kind(file.path) if base_url is None else None
+    if kind is not None:
+        # G&W-keyed WDI panels have no file upstream: build them from the World Bank API.
+        try:
+            text = wdi_live.to_panel(kind, wdi_live.fetch_frame(kind))
+        except Exception as err:  # wbgapi raises its own and requests' errors
+            raise FetchError(f"World Bank API ({kind}): {err}") from None
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(text)
+        return dest, f"wbgapi:{kind}"
+    url = f"{base_url.rstrip('/')}/{file.path}" if base_url else file.url
     download(url, dest, member=Path(file.path).name, progress=progress)
     return dest, url
 
