@@ -96,4 +96,10 @@ class Forest(ClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
-        return self.forest_.predict_proba(self._matrix(X))
+        # Parallel prediction sums the trees in whatever order threads finish, which moves
+        # the last bits; one thread keeps reruns byte-identical.
+        self.forest_.n_jobs = 1
+        try:
+            return self.forest_.predict_proba(self._matrix(X))
+        finally:
+            self.forest_.n_jobs = 2
