@@ -48,9 +48,20 @@ def build_warehouse(home: Path, *, mirror: Path = MIRROR, model: str = MODEL,
     return path
 
 
+# Each test module imports these fixtures, and pytest then keeps one session fixture per
+# importing module: the memo below makes them share one warehouse, app and server.
+_SHARED: dict = {}
+
+
 @pytest.fixture(scope="session")
 def forecast_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A ``COUPWATCH_HOME`` directory holding the built warehouse (shared by all tests)."""
+    if "home" not in _SHARED:
+        _SHARED["home"] = _build_home(tmp_path_factory)
+    return _SHARED["home"]
+
+
+def _build_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not (MIRROR / "MANIFEST.md").is_file():
         raise pytest.UsageError(f"offline mirror not found at {MIRROR}: set COUPWATCH_MIRROR")
     home = tmp_path_factory.mktemp("forecast-home")
@@ -67,13 +78,38 @@ def forecast_warehouse(forecast_home: Path) -> Path:
     return forecast_home / "warehouse.duckdb"
 
 
-@pytest.fixture(scope="session")
-def api_app(forecast_warehouse: Path):
+@contextlib.contextmanager
+def _shared(key: str, factory):
+    """One instance for the whole session, however many modules import the fixture."""
+    entry = _SHARED.get(key)
+    if entry is None:
+        stack = contextlib.ExitStack()
+        entry = _SHARED[key] = [stack.enter_context(factory()), 0, stack]
+    entry[1] += 1
+    try:
+        yield entry[0]
+    finally:
+        entry[1] -= 1
+        if entry[1] == 0:
+            del _SHARED[key]
+            entry[2].close()
+
+
+@contextlib.contextmanager
+def _app(path: Path):
     from coupwatch.api import create_app
 
-    app = create_app(warehouse=forecast_warehouse)
-    yield app
-    app.state.explainer.shutdown()
+    app = create_app(warehouse=path)
+    try:
+        yield app
+    finally:
+        app.state.explainer.shutdown()
+
+
+@pytest.fixture(scope="session")
+def api_app(forecast_warehouse: Path):
+    with _shared("app", lambda: _app(forecast_warehouse)) as app:
+        yield app
 
 
 @pytest.fixture(scope="session")
@@ -127,5 +163,5 @@ def run_server(home: Path, *, port: int | None = None, timeout: float = 60.0):
 @pytest.fixture(scope="session")
 def live_server(forecast_home: Path):
     """A real uvicorn server on a free loopback port, shared by the tests that need one."""
-    with run_server(forecast_home) as base:
+    with _shared("server", lambda: run_server(forecast_home)) as base:
         yield base

@@ -13,6 +13,8 @@ import pytest
 from forecast_fixtures import ARTIFACTS, forecast_home  # noqa: F401
 from pypdf import PdfReader
 
+from coupwatch.errors import BadInput
+
 
 def run_cli(home: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "COUPWATCH_HOME": str(home)}
@@ -49,13 +51,18 @@ def test_brief_html_for_past_year(forecast_home, tmp_path):
     assert "Niger" in text and "2021" in text and "Sources:" in text and "<svg" in text
 
 
-@pytest.mark.parametrize("args,parameter", [
-    (["Atlantis"], "country"), (["MLI", "--year", "1900"], "year"),
-    (["MLI", "--output", "/no/such/dir/x.pdf"], "output"),
+@pytest.mark.parametrize("country,year,parameter", [
+    ("Atlantis", None, "country"), ("MLI", 1900, "year"),
 ])
-def test_brief_bad_input(forecast_home, args, parameter):
-    if "--output" not in args:
-        args = [*args, "--output", "/tmp/unused.pdf"]
-    done = run_cli(forecast_home, "brief", *args, "--no-drivers")
+def test_brief_bad_input(forecast_home, country, year, parameter):
+    from coupwatch.briefs import build
+
+    with pytest.raises(BadInput) as caught:
+        build(country, year, path=forecast_home / "warehouse.duckdb", drivers=False)
+    assert caught.value.parameter == parameter
+
+
+def test_brief_bad_output_directory(forecast_home):
+    done = run_cli(forecast_home, "brief", "MLI", "--output", "/no/such/dir/x.pdf")
     assert done.returncode == 2
-    assert parameter in done.stderr and "Traceback" not in done.stderr
+    assert "output" in done.stderr and "Traceback" not in done.stderr

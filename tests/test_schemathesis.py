@@ -27,7 +27,7 @@ def api_schema(api_app):
 
 
 @schema.parametrize()
-@settings(max_examples=5, deadline=None, derandomize=True,
+@settings(max_examples=4, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
 def test_openapi_conformance(case):
     case.call_and_validate(excluded_checks=[positive_data_acceptance])

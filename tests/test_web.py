@@ -8,6 +8,7 @@ Screenshots go to tests/artifacts/ (not committed).
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import httpx
@@ -66,8 +67,8 @@ def test_dashboard_map_filter_country_and_brief(page, live_server):
     page.select_option("#region", "ECOWAS")
     page.wait_for_function("document.querySelector('#maptitle').textContent.includes('ECOWAS')")
     inside = page.locator("#map path.country:not(.out)").count()
-    assert 10 <= inside <= 16
-    assert page.locator("#ranked tbody tr").count() == inside
+    rows = page.locator("#ranked tbody tr").count()
+    assert 10 <= inside <= rows <= 16  # Cape Verde has no shape at 1:110m
     shot(page, "02-ecowas")
 
     page.fill("#search", "nig")
@@ -76,7 +77,7 @@ def test_dashboard_map_filter_country_and_brief(page, live_server):
     page.fill("#search", "")
     page.click("#ranked th[data-key=p_attempt]")  # sort ascending by risk after one click?
     ps = page.locator("#ranked tbody tr td:nth-child(4)").all_inner_texts()
-    assert len(ps) == inside
+    assert len(ps) == rows
 
     page.click('#map path[data-iso3="MLI"]')
     page.wait_for_selector("#country[data-loaded=true]", timeout=20_000)
@@ -86,7 +87,7 @@ def test_dashboard_map_filter_country_and_brief(page, live_server):
         assert event.count() == 1, year
     assert page.locator("#riskchart circle.p").count() >= 8
     assert page.locator("#vdem path").count() >= 6
-    event = page.locator('#timeline g.event[data-year="2020"]')
+    event = page.locator('#timeline g.event[data-year="2020"] circle')
     event.hover()
     assert "2020-08-18" in page.locator("#tooltip").inner_text()
     shot(page, "03-mali")
@@ -125,6 +126,8 @@ def test_docs_page_renders_offline(page, live_server):
     shot(page, "05-docs")
 
 
+@pytest.mark.skipif(os.environ.get("COUPWATCH_TEST_EXPLAIN") != "1",
+                    reason="refits the ensemble (minutes on 2 cores): set COUPWATCH_TEST_EXPLAIN=1")
 def test_country_page_shows_drivers(page, live_server):
     """The full explanation (a refit of the ensemble) appears on the country page."""
     deadline = time.monotonic() + EXPLAIN_TIMEOUT_S

@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from coupwatch import __version__, config
 from coupwatch.api import errors
 from coupwatch.api.explainer import Explainer
+from coupwatch.api.fastpath import CachedForecasts
 from coupwatch.api.routes import (
     backtest,
     briefs,
@@ -38,7 +39,10 @@ def create_app(warehouse: Path | None = None, *, cors_origins: list[str] | None 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         try:
-            app.state.store.get()  # load the snapshot before the first request
+            snap = app.state.store.get()  # load the snapshot before the first request
+            if snap.run is not None:  # and render the default ranked list
+                snap.cached(("forecasts", snap.target_year, None),
+                            lambda: forecasts.ranked_payload(snap, snap.target_year, None))
         except NoData:
             pass  # served as 503 until `coupwatch data update` / `forecast` have run
         yield
@@ -54,6 +58,7 @@ def create_app(warehouse: Path | None = None, *, cors_origins: list[str] | None 
     static = resources.files("coupwatch.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     app.openapi = lambda: openapi_for_data(app)
+    app.add_middleware(CachedForecasts, store=app.state.store)
     if cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["GET"],
                            allow_headers=[])
@@ -97,3 +102,12 @@ def openapi_for_data(app: FastAPI) -> dict:
         return schema
 
     return snap.cached("openapi", build)
+
+
+def app_from_env() -> FastAPI:
+    """Factory for ``uvicorn --factory`` (several worker processes): settings from the
+    environment (``COUPWATCH_HOME``; ``COUPWATCH_CORS_ORIGINS``, comma-separated)."""
+    import os
+
+    origins = [o for o in os.environ.get("COUPWATCH_CORS_ORIGINS", "").split(",") if o]
+    return create_app(cors_origins=origins or None)

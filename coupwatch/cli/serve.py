@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from coupwatch.cli.common import console
@@ -14,14 +16,20 @@ def serve(
                                                  help="allow this origin (repeatable); "
                                                  "CORS is off by default"),
     log_level: str = typer.Option("warning", help="uvicorn log level"),
+    workers: int = typer.Option(1, min=1, max=8, help="server processes (each holds its "
+                                "own copy of the data)"),
 ) -> None:
     """Serve the REST API (/api, /docs) and the dashboard (/) from the local warehouse."""
     import uvicorn
 
     from coupwatch.api import create_app
 
-    app = create_app(cors_origins=cors_origin or None)
     console.print(f"coupwatch: dashboard http://{host}:{port}/  API docs http://{host}:{port}"
                   "/docs  (Ctrl-C to stop)")
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False,
-                server_header=False)
+    options = dict(host=host, port=port, log_level=log_level, access_log=False,
+                   server_header=False)
+    if workers > 1:
+        os.environ["COUPWATCH_CORS_ORIGINS"] = ",".join(cors_origin or [])
+        uvicorn.run("coupwatch.api.app:app_from_env", factory=True, workers=workers, **options)
+    else:
+        uvicorn.run(create_app(cors_origins=cors_origin or None), **options)

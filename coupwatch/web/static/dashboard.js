@@ -81,6 +81,7 @@ async function refresh() {
     ? "Past year: our out-of-sample forecast made with data through the year before; outlined countries had a coup attempt."
     : "Next year's forecast.";
   renderMap(); renderLists(surprises); renderTable();
+  if (window.firstDataMs === undefined) window.firstDataMs = performance.now();
   document.body.dataset.loaded = "true";
 }
 
@@ -321,7 +322,7 @@ function timeline(el, events, lastYear) {
   legend(el, [["successful coup", "#b03a2e", true], ["failed attempt", "#fff; border:2px solid #e67e22", true]]);
 }
 
-const PALETTE = ["#1f5f8b", "#b03a2e", "#2a9d8f", "#e9a03b", "#7b5ea7", "#6c757d"];
+const PALETTE = ["#1f5f8b", "#2a9d8f", "#e9a03b", "#7b5ea7", "#6c757d", "#8d6e63"];  // red is kept for coups
 function lineChart(el, series, opts) {
   if (!series.length) { el.innerHTML = "<p class='pending'>No data for this country.</p>"; return; }
   const ch = frame(el, 230);

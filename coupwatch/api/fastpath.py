@@ -1,0 +1,49 @@
+"""A pure-ASGI shortcut for the hottest read: ``GET /api/forecasts`` whose answer is already
+rendered for the current snapshot is sent straight from memory, skipping routing,
+dependency injection and validation. Anything else (a first request, a bad parameter, another
+path) goes through FastAPI as usual, which renders and caches the answer.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from coupwatch.api.snapshot import NoData
+
+PATH = "/api/forecasts"
+HEADERS = [(b"content-type", b"application/json")]
+
+
+class CachedForecasts:
+    def __init__(self, app, store) -> None:
+        self.app = app
+        self.store = store
+
+    def lookup(self, query: bytes) -> bytes | None:
+        try:
+            snap = self.store.get()
+        except NoData:
+            return None
+        if snap.run is None:
+            return None
+        year, region = snap.target_year, None
+        if query:
+            for key, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+                if key == "year" and value.isdigit() and len(value) == 4:
+                    year = int(value)
+                elif key == "region" and value:
+                    region = value
+                else:
+                    return None
+        return snap.cache.get(("forecasts", year, region))
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["path"] == PATH and scope["method"] == "GET":
+            body = self.lookup(scope["query_string"])
+            if body is not None:
+                await send({"type": "http.response.start", "status": 200,
+                            "headers": [*HEADERS,
+                                        (b"content-length", str(len(body)).encode())]})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
