@@ -161,7 +161,7 @@ def test_backtest_metrics(client):
         _error(client.get("/api/backtest/metrics", params=params), 422, parameter)
 
 
-def test_explain_validation_and_pending(client):
+def test_explain_validation_and_pending(client, api_app):
     _error(client.get("/api/explain/XXX"), 404, "iso3")
     _error(client.get("/api/explain/MLI", params={"year": 1900}), 422, "year")
     _error(client.get("/api/explain/MLI", params={"wait": 99}), 422, "wait")
@@ -169,6 +169,7 @@ def test_explain_validation_and_pending(client):
     assert response.status_code in (200, 202)  # the full result is checked in test_web
     if response.status_code == 202:
         assert response.json()["status"] == "pending" and response.headers["retry-after"]
+    api_app.state.explainer.shutdown()  # stop the refit: the rest of the suite needs the CPU
 
 
 def test_regions_geo_sources(client):

@@ -88,9 +88,10 @@ class Explainer:
         key = (iso3, year, data_key)
         with self._lock:
             job = self._jobs.get(key)
-            if job is not None and not (job.done() and job.exception() is not None
-                                        and not isinstance(job.exception(), BadInput)):
-                return job
+            if job is not None and (not job.done() or (
+                    not job.cancelled() and (job.exception() is None or
+                                             isinstance(job.exception(), BadInput)))):
+                return job  # running, finished, or refused for bad input: keep it
             if len(self._jobs) >= MAX_CACHED:  # forget the oldest finished ones
                 for old in [k for k, f in self._jobs.items() if f.done()][:MAX_CACHED // 4]:
                     del self._jobs[old]
@@ -116,6 +117,8 @@ class Explainer:
     def shutdown(self) -> None:
         """Stop the worker now, even in the middle of a fit (only our own child process)."""
         pool, self._pool = self._pool, None
+        with self._lock:
+            self._jobs = {k: f for k, f in self._jobs.items() if f.done() and not f.cancelled()}
         if pool is None:
             return
         processes = list(getattr(pool, "_processes", {}).values())

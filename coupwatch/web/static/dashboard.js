@@ -4,7 +4,8 @@
 const state = { region: "World", year: null, sortKey: "rank", sortDir: 1, search: "",
   health: null, regions: [], geo: {}, world: null, forecast: null, explainTimer: null };
 const fmtP = (p) => (p === null || p === undefined) ? "–" : (p * 100 < 0.1 ? "<0.1 %" : `${(p * 100).toFixed(p < 0.1 ? 1 : 0)} %`);
-const fmtPP = (d) => (d === null || d === undefined) ? "–" : `${d >= 0 ? "+" : "−"}${Math.abs(d * 100).toFixed(1)} pt`;
+const fmtPP = (d) => (d === null || d === undefined) ? "–"
+  : Math.abs(d * 100) < 0.05 ? "0.0 pt" : `${d >= 0 ? "+" : "−"}${Math.abs(d * 100).toFixed(1)} pt`;
 const RISK_BINS = [0.005, 0.01, 0.02, 0.05, 0.1];
 const RISK_COLORS = ["#fff5eb", "#fdd0a2", "#fdae6b", "#f16913", "#d94801", "#8c2d04"];
 const riskColor = (p) => RISK_COLORS[d3.bisect(RISK_BINS, p)];
