@@ -238,3 +238,23 @@ def test_api_is_read_only(client, forecast_warehouse):
     finally:
         con.close()
     assert runs >= 1 and client.get("/api/health").json()["forecast_run"] == before
+
+
+def test_store_reloads_in_background_when_the_warehouse_changes(forecast_warehouse, tmp_path):
+    import os
+    import shutil
+    import time
+
+    from coupwatch.api.snapshot import Store
+
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(forecast_warehouse, copy)
+    store = Store(copy, check_every=0.05)
+    first = store.get()
+    os.utime(copy, (time.time() + 5, time.time() + 5))
+    time.sleep(0.1)
+    assert store.get() is first  # the old snapshot is served while the new one loads
+    deadline = time.monotonic() + 60
+    while store.get() is first and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert store.get() is not first and store.get().run["run_id"] == first.run["run_id"]

@@ -241,8 +241,9 @@ def load(path: Path | None = None) -> Snapshot:
 class Store:
     """Holds the current snapshot; reloads it when the warehouse file changes on disk.
 
-    The check costs one ``stat`` at most every ``check_every`` seconds; a reload happens in
-    the calling thread while other requests keep using the previous snapshot.
+    The check costs one ``stat`` at most every ``check_every`` seconds. The first load is
+    synchronous; later reloads run in a background thread while requests keep getting the
+    previous snapshot, so the event loop never waits for DuckDB.
     """
 
     def __init__(self, path: Path | None = None, check_every: float = 5.0) -> None:
@@ -251,7 +252,17 @@ class Store:
         self._snapshot: Snapshot | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
+        self._loading: threading.Thread | None = None
         self.error: str | None = None
+
+    def _load(self) -> None:
+        try:
+            self._snapshot = load(self.path)
+            self.error = None
+        except (NoData, duckdb.Error) as err:  # e.g. a writer holds the lock: keep the old
+            self.error = type(err).__name__
+        finally:
+            self._loading = None
 
     def get(self) -> Snapshot:
         now = time.monotonic()
@@ -259,23 +270,25 @@ class Store:
         if snap is not None and now - self._checked < self.check_every:
             return snap
         with self._lock:
-            if self._snapshot is not None and now - self._checked < self.check_every:
-                return self._snapshot
-            self._checked = now
-            try:
-                mtime = self.path.stat().st_mtime if self.path.exists() else None
-                if self._snapshot is None or (mtime is not None and
-                                              mtime != self._snapshot.mtime):
+            if self._snapshot is None:  # first load: the caller waits
+                try:
                     self._snapshot = load(self.path)
-                    self.error = None
-            except NoData:
-                if self._snapshot is None:
-                    raise
-            except duckdb.Error as err:  # e.g. a writer holds the lock: keep the old copy
-                self.error = type(err).__name__
-                if self._snapshot is None:
+                except duckdb.Error:
                     raise NoData("the warehouse is busy or unreadable; try again shortly") \
                         from None
+                self._checked = time.monotonic()
+                return self._snapshot
+            if now - self._checked >= self.check_every:
+                self._checked = now
+                try:
+                    mtime = self.path.stat().st_mtime
+                except OSError:
+                    mtime = None
+                if mtime is not None and mtime != self._snapshot.mtime and \
+                        self._loading is None:
+                    self._loading = threading.Thread(target=self._load, daemon=True,
+                                                     name="coupwatch-reload")
+                    self._loading.start()
             return self._snapshot
 
 

@@ -251,7 +251,7 @@ async function loadDrivers(iso3, tries) {
   const d = res.body;
   const max = d3.max(d.drivers, (x) => Math.abs(x.contribution)) || 1;
   box.innerHTML = `<table>${d.drivers.map((x) => `<tr><td class="${x.direction === "raises" ? "up" : "down"}">${x.direction === "raises" ? "▲ raises" : "▼ lowers"}</td>
-    <td>${x.text}</td><td class="num" style="width:110px"><span class="dbar" style="width:${Math.round(80 * Math.abs(x.contribution) / max)}px;background:${x.direction === "raises" ? "#b03a2e" : "#1e7d4f"}"></span> ${x.contribution >= 0 ? "+" : "−"}${Math.abs(x.contribution).toFixed(2)}</td></tr>`).join("")}</table>
+    <td>${x.text}</td><td class="num" style="width:150px;white-space:nowrap"><span class="dbar" style="width:${Math.round(80 * Math.abs(x.contribution) / max)}px;background:${x.direction === "raises" ? "#b03a2e" : "#1e7d4f"}"></span> ${x.contribution >= 0 ? "+" : "−"}${Math.abs(x.contribution).toFixed(2)}</td></tr>`).join("")}</table>
     <p class="source">Forecast for ${d.year}: P(attempt) ${fmtP(d.p_attempt)}. Contributions in log-odds (${d.method}). They describe associations in past data, not causes.</p>`;
 }
 
