@@ -120,3 +120,15 @@ def test_bad_backtest_parameters(home, args, parameter) -> None:
 def test_backtest_on_an_empty_warehouse_is_bad_input(tmp_path) -> None:
     run = run_cli("backtest", home=tmp_path)
     assert run.returncode == 2 and "empty" in run.stderr
+
+
+def test_fast_metrics_equal_scikit_learn() -> None:
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    rng = np.random.default_rng(5)
+    for decimals in (2, 8):  # with and without tied forecasts
+        p = np.round(rng.uniform(0, 0.3, 2000), decimals)
+        y = (rng.uniform(size=2000) < p).astype(float)
+        assert metrics.roc_auc(y, p) == pytest.approx(roc_auc_score(y, p), abs=1e-12)
+        assert metrics.average_precision(y, p) == pytest.approx(
+            average_precision_score(y, p), abs=1e-12)

@@ -4,30 +4,64 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import average_precision_score, log_loss, roc_auc_score
+from scipy.stats import rankdata
 
 N_BOOT = 1000
 
 
-def _point(y: np.ndarray, p: np.ndarray, base: float) -> dict[str, float]:
+def roc_auc(y: np.ndarray, p: np.ndarray) -> float:
+    """Mann-Whitney form of ROC-AUC (ties count half), as sklearn computes it."""
+    positives = y.sum()
+    negatives = len(y) - positives
+    if positives == 0 or negatives == 0:
+        return np.nan
+    ranks = rankdata(p)
+    return float((ranks[y == 1].sum() - positives * (positives + 1) / 2)
+                 / (positives * negatives))
+
+
+def average_precision(y: np.ndarray, p: np.ndarray) -> float:
+    """Area under the precision-recall curve as a step sum over distinct thresholds
+    (sklearn's ``average_precision_score``), without its per-call overhead."""
+    if y.sum() == 0:
+        return np.nan
+    order = np.argsort(-p, kind="mergesort")
+    scores, hits = p[order], y[order]
+    last = np.r_[np.flatnonzero(np.diff(scores)), len(scores) - 1]
+    true_pos = np.cumsum(hits)[last]
+    precision = true_pos / (last + 1)
+    recall = true_pos / true_pos[-1]
+    return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
+
+
+def _point(y: np.ndarray, p: np.ndarray, base: np.ndarray) -> dict[str, float]:
     brier = float(np.mean((p - y) ** 2))
     reference = float(np.mean((base - y) ** 2))
-    two = 0 < y.sum() < len(y)
+    clipped = np.clip(p, 1e-6, 1 - 1e-6)
     return {
-        "roc_auc": float(roc_auc_score(y, p)) if two else np.nan,
-        "pr_auc": float(average_precision_score(y, p)) if two else np.nan,
+        "roc_auc": roc_auc(y, p),
+        "pr_auc": average_precision(y, p),
         "brier": brier,
         "brier_skill": 1 - brier / reference if reference > 0 else np.nan,
-        "log_loss": float(log_loss(y, np.clip(p, 1e-6, 1 - 1e-6), labels=[0, 1])),
+        "log_loss": float(-np.mean(y * np.log(clipped) + (1 - y) * np.log(1 - clipped))),
     }
+
+
+def top_k_flags(frame: pd.DataFrame, k: int) -> np.ndarray:
+    """Whether each row's country ranked in the top ``k`` of its year."""
+    ranks = frame.groupby("year")["p"].rank(ascending=False, method="first")
+    return ranks.to_numpy() <= k
 
 
 def recall_top(frame: pd.DataFrame, k: int) -> float:
     """Share of observed events whose country ranked in that year's top ``k``."""
-    ranks = frame.groupby("year")["p"].rank(ascending=False, method="first")
-    hits = frame["observed"].to_numpy() * (ranks.to_numpy() <= k)
-    events = frame["observed"].sum()
-    return float(hits.sum() / events) if events else np.nan
+    events = frame["observed"].to_numpy(dtype=float)
+    return _recall(events, top_k_flags(frame, k))
+
+
+def _recall(events: np.ndarray, top: np.ndarray) -> float:
+    total = events.sum()
+    return float((events * top).sum() / total) if total else np.nan
 
 
 def summary(frame: pd.DataFrame, *, base_rate: np.ndarray | float | None = None,
@@ -35,24 +69,24 @@ def summary(frame: pd.DataFrame, *, base_rate: np.ndarray | float | None = None,
     """Metrics with 95 % bootstrap intervals for a frame with ``year, observed, p``.
 
     ``base_rate`` is the climatology each row is compared with for the Brier skill score
-    (default: the frame's own event rate, which flatters climatology slightly).
+    (default: the frame's own event rate, which flatters climatology slightly). In the
+    bootstrap a country-year keeps the top-10/20 rank it had among its year's forecasts.
     """
     y = frame["observed"].to_numpy(dtype=float)
     p = frame["p"].to_numpy(dtype=float)
     base = np.full(len(y), y.mean()) if base_rate is None else np.broadcast_to(
         np.asarray(base_rate, dtype=float), y.shape)
+    tops = {k: top_k_flags(frame, k) for k in (10, 20)}
     point = _point(y, p, base)
-    point["recall_top10"] = recall_top(frame, 10)
-    point["recall_top20"] = recall_top(frame, 20)
+    for k, top in tops.items():
+        point[f"recall_top{k}"] = _recall(y, top)
     rng = np.random.default_rng(seed)
-    draws = {k: [] for k in point}
-    years = frame["year"].to_numpy()
+    draws = {key: [] for key in point}
     for _ in range(n_boot):
         index = rng.integers(0, len(y), len(y))
         stats = _point(y[index], p[index], base[index])
-        sample = pd.DataFrame({"year": years[index], "observed": y[index], "p": p[index]})
-        stats["recall_top10"] = recall_top(sample, 10)
-        stats["recall_top20"] = recall_top(sample, 20)
+        for k, top in tops.items():
+            stats[f"recall_top{k}"] = _recall(y[index], top[index])
         for key, value in stats.items():
             draws[key].append(value)
     rows = []
