@@ -1,6 +1,6 @@
 """A warehouse with a stored forecast run and a short backtest, built once per test session.
 
-Import the fixtures into a test module (``from forecast_fixtures import forecast_home, ...``).
+Registered as a plugin by ``conftest.py``; test modules ask for the fixtures by name.
 The warehouse is built from the offline mirror (``COUPWATCH_MIRROR``, default
 ``<repo>/../shared/mirror``) into a tmp ``COUPWATCH_HOME``; mirror data is never copied into
 the repository. The model is ``COUPWATCH_TEST_MODEL`` (default ``logit``: a real model of the

@@ -1,12 +1,10 @@
 """The real server: `coupwatch serve` (uvicorn) in a subprocess on a free loopback port."""
-# ruff: noqa: F811  (fixtures imported from forecast_fixtures come back as arguments)
 
 from __future__ import annotations
 
 import concurrent.futures as cf
 
 import httpx
-from forecast_fixtures import forecast_home, live_server  # noqa: F401
 
 
 def test_serves_over_http(live_server):

@@ -9,11 +9,11 @@ import duckdb
 import pandas as pd
 import pytest
 from conftest import MIRROR, run_cli
-from forecast_fixtures import MODEL, forecast_home  # noqa: F401 - fixture
+from forecast_fixtures import MODEL
 
 
 @pytest.fixture
-def private_home(forecast_home, tmp_path):  # noqa: F811
+def private_home(forecast_home, tmp_path):
     home = tmp_path / "home"
     home.mkdir()
     shutil.copyfile(forecast_home / "warehouse.duckdb", home / "warehouse.duckdb")

@@ -88,7 +88,7 @@ def test_carry_forward_flags(panel, warehouse_path):
     assert usa.loc[2021, "reign_elected"] == usa.loc[2019, "reign_elected"]
     assert np.isnan(usa.loc[2023, "reign_elected"])  # never beyond the carry limit
     # a "years since" counter counts on while it is carried
-    assert usa.loc[2022, "years_since_election_cf"] == 1
+    assert usa.loc[2022, "years_since_election_cf"] == 2  # the March 2021 list ends in 2020
     assert usa.loc[2022, "years_since_election"] == usa.loc[2021, "years_since_election"] + 1
 
 

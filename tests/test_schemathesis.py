@@ -7,14 +7,11 @@ cross-parameter rules (``from`` <= ``to``, ``start`` <= ``end``), which are answ
 naming the parameter; every other default check (no 5xx, documented status codes, response
 schema and content type, negative data rejected) runs.
 """
-# ruff: noqa: F811  (fixtures imported from forecast_fixtures come back as arguments)
-# ruff: noqa: F811 (fixtures imported from forecast_fixtures are redefined as arguments)
 
 from __future__ import annotations
 
 import pytest
 import schemathesis
-from forecast_fixtures import api_app, forecast_home, forecast_warehouse  # noqa: F401
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
 

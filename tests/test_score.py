@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_cli
-from forecast_fixtures import MODEL, forecast_home  # noqa: F401 - fixture
+from forecast_fixtures import MODEL
 
 from coupwatch.errors import BadInput
 from coupwatch.forecasts.score import read_forecasts
@@ -25,7 +25,7 @@ def test_reads_forecaster2_files_unchanged() -> None:
     assert (live.country_column, live.year_column, len(live.frame)) == ("GWcode", "Year", 169)
 
 
-def test_scores_forecaster2_test_set_on_common_country_years(forecast_home) -> None:  # noqa: F811
+def test_scores_forecaster2_test_set_on_common_country_years(forecast_home) -> None:
     run = run_cli("score", FORECASTER2, "--from", "2011", "--to", "2019", "--model", MODEL,
                   home=forecast_home)
     assert run.returncode == 0, run.stderr
@@ -35,7 +35,7 @@ def test_scores_forecaster2_test_set_on_common_country_years(forecast_home) -> N
     assert "paired bootstrap" in run.stdout
 
 
-def test_scores_the_2020_live_forecasts(forecast_home) -> None:  # noqa: F811
+def test_scores_the_2020_live_forecasts(forecast_home) -> None:
     run = run_cli("score", LIVE_2020, "--p-column", "Attempt", "--model", MODEL,
                   home=forecast_home)
     assert run.returncode == 0, run.stderr
@@ -63,11 +63,11 @@ def test_bad_forecast_files(tmp_path: Path, text: str, where: str) -> None:
     assert where in str(caught.value) and str(path) in str(caught.value)
 
 
-def test_bad_forecast_file_through_the_cli_changes_nothing(forecast_home, tmp_path) -> None:  # noqa: F811
+def test_bad_forecast_file_through_the_cli_changes_nothing(forecast_home, tmp_path) -> None:
     before = (forecast_home / "warehouse.duckdb").stat().st_mtime_ns
     run = run_cli("score", _write(tmp_path, "iso3,year,p\nMLI,2015,nan\n"), home=forecast_home)
     assert run.returncode == 2 and run.stderr.count("\n") == 1
     assert (forecast_home / "warehouse.duckdb").stat().st_mtime_ns == before
-    outside = run_cli("score", _write(tmp_path, "iso3,year,p\nMLI,1960,0.1\n"),
+    outside = run_cli("score", _write(tmp_path, "iso3,year,p\nUSA,1955,0.1\n"),
                       home=forecast_home)
     assert outside.returncode == 2 and "outside the data" in outside.stderr

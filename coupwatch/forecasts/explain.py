@@ -141,7 +141,7 @@ def explain(con, country: str, year: int | None = None, *, what_if: list[str] | 
     if not parts:
         raise BadInput(f"model '{model}' cannot be decomposed into drivers (use ensemble, "
                        "logit or lgbm)", parameter="model")
-    features = sorted(set(parts[0].columns) | set(parts[1].columns))
+    features = sorted(set().union(*(part.columns for part in parts)))
     contribution = np.mean([p.reindex(columns=features, fill_value=0.0).iloc[0].to_numpy()
                             for p in parts], axis=0)
     values = row.iloc[0]

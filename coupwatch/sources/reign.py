@@ -84,7 +84,7 @@ def _horizon(path: Path, latest: int) -> int:
     if not match:
         return latest
     month, year = int(match.group(1)), 2000 + int(match.group(2))
-    return year if month == 12 else year - 1
+    return min(latest, year if month == 12 else year - 1)
 
 
 def parse_leaders(path: Path, lenient: bool) -> Parsed:
