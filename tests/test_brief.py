@@ -1,5 +1,4 @@
 """Country briefs: the CLI writes a 1-2 page PDF with the name, the risk and the sources."""
-# ruff: noqa: F811  (fixtures imported from forecast_fixtures come back as arguments)
 
 from __future__ import annotations
 
@@ -10,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from forecast_fixtures import ARTIFACTS, forecast_home  # noqa: F401
+from forecast_fixtures import ARTIFACTS
 from pypdf import PdfReader
 
 from coupwatch.errors import BadInput

@@ -2,8 +2,6 @@
 
 Screenshots go to tests/artifacts/ (not committed).
 """
-# ruff: noqa: F811  (fixtures imported from forecast_fixtures come back as arguments)
-# ruff: noqa: F811 (fixtures imported from forecast_fixtures are redefined as arguments)
 
 from __future__ import annotations
 
@@ -13,9 +11,9 @@ import time
 
 import httpx
 import pytest
-from forecast_fixtures import ARTIFACTS, forecast_home, live_server  # noqa: F401
+from forecast_fixtures import ARTIFACTS
+from playwright import sync_api as playwright_api  # noqa: E402 - a dev dependency: fail, never skip
 
-playwright_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 EXPLAIN_TIMEOUT_S = 900
