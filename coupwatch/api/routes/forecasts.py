@@ -44,6 +44,8 @@ def ranked_payload(snap: Snapshot, year: int, region: str | None) -> bytes:
     for column in ITEM:
         if column not in frame:
             frame[column] = None
+    for column in ("p_attempt", "p_coup", "p_failed", "p_attempt_last_year", "change"):
+        frame[column] = frame[column].astype(float).round(6)  # 1e-6 is plenty, halves the size
     kind = "forecast" if year == snap.target_year else "backtest"
     return dumps({
         "year": year, "kind": kind, "region": region or "World", "count": len(frame),
