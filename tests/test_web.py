@@ -6,7 +6,6 @@ Screenshots go to tests/artifacts/ (not committed).
 from __future__ import annotations
 
 import json
-import os
 import time
 
 import httpx
@@ -49,8 +48,7 @@ def shot(page, name: str) -> None:
 
 
 def test_dashboard_map_filter_country_and_brief(page, live_server):
-    if os.environ.get("COUPWATCH_TEST_EXPLAIN") == "1":  # start Mali's drivers early
-        httpx.get(f"{live_server}/api/explain/MLI", params={"wait": 0}, timeout=10)
+    httpx.get(f"{live_server}/api/explain/MLI", params={"wait": 0}, timeout=10)  # start early
     started = time.perf_counter()
     page.goto(live_server + "/")
     page.wait_for_selector("body[data-loaded=true]", timeout=20_000)
@@ -124,8 +122,6 @@ def test_docs_page_renders_offline(page, live_server):
     shot(page, "05-docs")
 
 
-@pytest.mark.skipif(os.environ.get("COUPWATCH_TEST_EXPLAIN") != "1",
-                    reason="refits the ensemble (minutes on 2 cores): set COUPWATCH_TEST_EXPLAIN=1")
 def test_country_page_shows_drivers(page, live_server):
     """The full explanation (a refit of the ensemble) appears on the country page."""
     deadline = time.monotonic() + EXPLAIN_TIMEOUT_S

@@ -52,7 +52,13 @@ def compute(path: str, iso3: str, year: int | None) -> dict:
     """Run in the worker: explain from a private copy of the warehouse, return plain data."""
     from coupwatch.forecasts.explain import explain
 
-    result = explain(private_copy(path), iso3, year)
+    con = private_copy(path)
+    # Explain with the model of the forecast being served, so the drivers' headline
+    # probability is the one on the dashboard (and reuses that model's cached backtests).
+    latest = con.execute("SELECT model FROM forecast_runs ORDER BY created_at DESC "
+                         "LIMIT 1").fetchone()
+    model = latest[0] if latest and latest[0] in ("ensemble", "logit", "lgbm") else "ensemble"
+    result = explain(con, iso3, year, model=model)
     drivers = result.drivers.copy()
     drivers["value"] = drivers["value"].astype(float)
     drivers["contribution"] = drivers["contribution"].astype(float)
@@ -64,6 +70,7 @@ def compute(path: str, iso3: str, year: int | None) -> dict:
     return {"gwcode": int(result.gwcode), "country": result.country, "year": int(result.year),
             "p_attempt": result.p_attempt, "p_coup": result.p_coup,
             "p_failed": result.p_failed, "drivers": rows,
+            "model": model,
             "method": "mean of SHAP values (boosted trees) and coefficient x standardized value "
                       "(logistic model), in log-odds; the forest member is not decomposed"}
 
