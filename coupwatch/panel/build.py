@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from coupwatch.errors import BadInput
-from coupwatch.panel.spec import CATEGORIES, CHANGES, FEATURES, GLOBAL, OUTCOMES, Feature
+from coupwatch.panel.spec import CATEGORIES, CHANGES, FEATURES, GLOBAL, Feature
 
 START = 1950
 HISTORY_WINDOWS = (5, 10)
@@ -185,6 +185,3 @@ def _changes(panel: pd.DataFrame) -> pd.DataFrame:
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", str(text).lower()).strip("_")
 
-
-def outcome_columns() -> tuple[str, ...]:
-    return OUTCOMES

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
 from coupwatch import countries
 from coupwatch.sources import CONNECTORS, Connector, Parsed
@@ -128,7 +127,3 @@ def update(con: duckdb.DuckDBPyConnection, names: Iterable[str] | None = None, *
         loaded.append(load(CONNECTORS[name], mirror=mirror, base_url=base_url,
                            progress=progress))
     return [ingest_source(con, item) for item in loaded]
-
-
-def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame:
-    return con.execute(sql, params or []).df()
