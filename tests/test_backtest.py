@@ -26,8 +26,9 @@ def _poison_future(rows: pd.DataFrame, target: int) -> pd.DataFrame:
     """Scramble everything from ``target`` on (features, outcomes): a leak would show."""
     poisoned = rows.copy()
     later = poisoned["year"] > target
-    rng = np.random.default_rng(7)
     numeric = poisoned.select_dtypes("number").columns.drop(["gwcode", "year"])
+    poisoned[numeric] = poisoned[numeric].astype("float64")
+    rng = np.random.default_rng(7)
     poisoned.loc[later, numeric] = rng.uniform(0, 50, (int(later.sum()), len(numeric)))
     now = poisoned["year"] == target
     poisoned.loc[now, "attempt"] = 1 - poisoned.loc[now, "attempt"]
