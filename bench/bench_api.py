@@ -16,7 +16,7 @@ import json
 import statistics
 import time
 
-from _server import server
+from coupwatch.api.launch import serving as server
 
 
 async def client(port: int, path: str, stop: float, think: float, latencies: list[float],

@@ -12,7 +12,7 @@ import statistics
 import time
 import urllib.request
 
-from _server import server
+from coupwatch.api.launch import serving as server
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 

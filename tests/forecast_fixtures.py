@@ -14,16 +14,12 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from coupwatch import operations, warehouse
+from coupwatch.api.launch import serving
 from coupwatch.forecasts import service
 
 REPO = Path(__file__).resolve().parents[1]
@@ -120,44 +116,11 @@ def client(api_app):
         yield test_client
 
 
-def free_port() -> int:
-    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def run_server(home: Path, *, port: int | None = None, timeout: float = 60.0):
     """``coupwatch serve`` in a subprocess on 127.0.0.1; yields its base URL."""
-    port = port or free_port()
-    env = {**os.environ, "COUPWATCH_HOME": str(home)}
-    logpath = home / f"server-{port}.log"
-    log = open(logpath, "wb")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen([sys.executable, "-m", "coupwatch", "serve", "--port", str(port)],
-                            env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited: {logpath.read_text()[-2000:]}")
-            try:
-                if httpx.get(base + "/api/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not start in time")
-            time.sleep(0.2)
+    with serving(home, port=port, timeout=timeout) as (base, _):
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 @pytest.fixture(scope="session")
