@@ -133,3 +133,18 @@ def test_fast_metrics_equal_scikit_learn() -> None:
         assert metrics.roc_auc(y, p) == pytest.approx(roc_auc_score(y, p), abs=1e-12)
         assert metrics.average_precision(y, p) == pytest.approx(
             average_precision_score(y, p), abs=1e-12)
+
+
+def test_cached_forecasts_are_keyed_to_data_and_code(warehouse_path, monkeypatch) -> None:
+    import duckdb
+
+    from coupwatch.forecasts import store
+
+    con = duckdb.connect(str(warehouse_path), read_only=True)
+    try:
+        key = store.data_key(con)
+        assert key == store.data_key(con)
+        monkeypatch.setattr(store, "code_fingerprint", lambda: "edited-model-code")
+        assert store.data_key(con) != key
+    finally:
+        con.close()

@@ -6,6 +6,8 @@ import datetime as dt
 import hashlib
 import json
 import uuid
+from functools import lru_cache
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -40,9 +42,26 @@ def data_versions(con: duckdb.DuckDBPyConnection) -> list[dict]:
     return [dict(zip(("source", "file", "release", "sha256"), r, strict=True)) for r in rows]
 
 
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of the code that turns files into forecasts (connectors, panel, models), so an
+    edit to any of it invalidates cached backtests even when the version number stays."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for folder in ("sources", "panel", "models", "forecasts", "data"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in (".py", ".csv"):
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    for name in ("countries.py", "regions.py"):
+        digest.update((root / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def data_key(con: duckdb.DuckDBPyConnection) -> str:
     """Identifies the data and the model code: a cached backtest is reused only if both match."""
-    text = json.dumps([data_versions(con), MODEL_VERSION, __version__], sort_keys=True)
+    text = json.dumps([data_versions(con), MODEL_VERSION, __version__, code_fingerprint()],
+                      sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
