@@ -10,7 +10,7 @@ import pandas as pd
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from coupwatch import config, operations, warehouse
+from coupwatch import operations, warehouse
 from coupwatch.cli.common import console, show, write_frame
 from coupwatch.errors import BadInput
 
@@ -35,11 +35,17 @@ def _bar(label: str):
     return progress, lambda _year, total: progress.update(task, total=total, advance=1)
 
 
-def _writable():
+def _writable(*, fill_from: Path | None | bool = False):
+    """A writable warehouse connection; refuses an empty warehouse unless ``fill_from`` is
+    given (a mirror path, or None for COUPWATCH_MIRROR / the publishers), which loads it."""
     con = warehouse.connect()
     if warehouse.is_empty(con):
         con.close()
-        raise BadInput("the warehouse is empty: run `coupwatch data update` first")
+        if fill_from is False:
+            raise BadInput("the warehouse is empty: run `coupwatch data update` first")
+        console.print("empty warehouse: running `coupwatch data update` first")
+        operations.update_data(mirror=fill_from)
+        con = warehouse.connect()
     return con
 
 
@@ -148,10 +154,7 @@ def forecast(
 
     if output is not None and not output.parent.exists():
         raise BadInput(f"directory does not exist: {output.parent}", parameter="output")
-    if not config.warehouse_path().exists() or _empty():
-        console.print("empty warehouse: running `coupwatch data update` first")
-        operations.update_data(mirror=mirror)
-    con = _writable()
+    con = _writable(fill_from=mirror)
     try:
         bar, tick = _bar("fitting models for year")
         with bar:
@@ -170,14 +173,6 @@ def forecast(
             write_frame(frame, "csv", output)
     else:
         write_frame(frame, format.value, output)
-
-
-def _empty() -> bool:
-    con = warehouse.connect()
-    try:
-        return warehouse.is_empty(con)
-    finally:
-        con.close()
 
 
 def explain(

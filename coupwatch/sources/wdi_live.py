@@ -39,8 +39,7 @@ def fetch_frame(kind: str) -> pd.DataFrame:
 
 def to_panel(kind: str, long: pd.DataFrame) -> str:
     """The panel CSV (``gwcode, year, …``) for one kind, from ``economy, year, series, value``."""
-    gw = {code: countries.iso3_to_gw(code) if _known(code) else None
-          for code in long["economy"].unique()}
+    gw = {code: _gwcode(code) for code in long["economy"].unique()}
     frame = long.assign(gwcode=long["economy"].map(gw)).dropna(subset=["gwcode"])
     wide = frame.pivot_table(index=["gwcode", "year"], columns="series", values="value",
                              aggfunc="first").reset_index()
@@ -59,9 +58,8 @@ def to_panel(kind: str, long: pd.DataFrame) -> str:
     return out.sort_values(["gwcode", "year"]).to_csv(index=False, lineterminator="\n")
 
 
-def _known(code: str) -> bool:
+def _gwcode(code: str) -> int | None:
     try:
-        countries.iso3_to_gw(code)
+        return countries.iso3_to_gw(code)
     except KeyError:
-        return False  # a code the World Bank added that we do not know: not a G&W state
-    return True
+        return None  # a code the World Bank added that we do not know: not a G&W state
