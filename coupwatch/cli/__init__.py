@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from coupwatch.cli import brief, data, events, forecast, panel_cmd, serve
+from coupwatch.cli import brief, data, events, forecast, panel_cmd, region_cmd, serve
 from coupwatch.cli.common import console, err_console
 from coupwatch.errors import BadInput
 from coupwatch.sources.fetch import FetchError
@@ -22,6 +22,7 @@ app.command("forecast")(forecast.forecast)
 app.command("explain")(forecast.explain)
 app.command("serve")(serve.serve)
 app.command("brief")(brief.brief)
+app.command("region")(region_cmd.region)
 
 
 def main() -> None:

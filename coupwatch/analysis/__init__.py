@@ -1,0 +1,1 @@
+"""Analyst tools over the warehouse: the read-only SQL console, regional views, case studies."""

@@ -1,0 +1,161 @@
+"""A region at a glance: its coups by year, its members' risks, and the chance of at least one.
+
+Membership is dated (``data/regions.csv``): a coup counts for a region only if the state was a
+member at the end of that year, and the risk list uses membership at the end of the forecast
+year (or today, for a year still to come).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from coupwatch import regions, warehouse
+from coupwatch.analysis.common import backtest_choice, has_table
+from coupwatch.errors import BadInput
+
+ASSUMPTION = ("members' attempts are treated as independent events, so P(at least one) = "
+              "1 − ∏(1 − p). Coups cluster in time and space (positive dependence), which makes "
+              "the true figure lower than this for the same member risks; whatever the "
+              "dependence, it lies between the largest member risk and the sum of the risks.")
+
+# Names people type for the Sahel groupings, mapped to the names in data/regions.csv.
+ALIASES = {"g5sahel": "G5-Sahel", "g5": "G5-Sahel", "aes": "AES",
+           "allianceofsahelstates": "AES", "alliancedesetatsdusahel": "AES",
+           "sahel": "Sahel", "ecowas": "ECOWAS", "cedeao": "ECOWAS"}
+
+
+@dataclass
+class RegionReport:
+    region: str
+    year: int  # the forecast year
+    basis: str  # where the member risks come from
+    members: pd.DataFrame  # gwcode, iso3, country, p_attempt, p_coup, rank, change, status
+    counts: pd.DataFrame  # year, members, attempts, successful, failed
+    p_any_attempt: float
+    p_any_coup: float
+    expected_attempts: float
+    bounds: tuple[float, float]  # any dependence: [max p, min(1, sum p)]
+    base_rate: tuple[int, int]  # (years with an attempt, years) over the last 20 full years
+    assumption: str = ASSUMPTION
+    missing: list[str] = field(default_factory=list)  # members without a forecast
+
+
+def canonical(name: str) -> str:
+    key = "".join(ch for ch in name.lower() if ch.isalnum())
+    return ALIASES.get(key, name.strip())
+
+
+def report(name: str, year: int | None = None, *, path: Path | None = None) -> RegionReport:
+    region = canonical(name)
+    regions.members(region)  # unknown names fail here, before the warehouse is opened
+    with warehouse.read_only(path) as con:
+        if warehouse.is_empty(con):
+            raise BadInput("the warehouse is empty: run `coupwatch data update` first")
+        target = year if year is not None else _latest_target(con)
+        risks, basis = _risks(con, target)
+        events, last_year = _events(con)
+        states = con.execute("SELECT gwcode, iso3, name, first_year, last_year "
+                             "FROM countries").df()
+    as_of = min(target, dt.date.today().year)
+    codes = _members(region, as_of, states)
+    members = _member_table(region, codes, as_of, risks, states)
+    counts = _counts(region, events, states, last_year)
+    p = members["p_attempt"].dropna().to_numpy()
+    q = members["p_coup"].dropna().to_numpy()
+    recent = counts[counts["year"] > last_year - 20]
+    return RegionReport(
+        region=region, year=target, basis=basis, members=members, counts=counts,
+        p_any_attempt=float(1 - np.prod(1 - p)), p_any_coup=float(1 - np.prod(1 - q)),
+        expected_attempts=float(p.sum()),
+        bounds=(float(p.max()) if len(p) else 0.0, float(min(1.0, p.sum()))),
+        base_rate=(int((recent["attempts"] > 0).sum()), len(recent)),
+        missing=sorted(members.loc[members["p_attempt"].isna(), "country"].astype(str)))
+
+
+def _latest_target(con: duckdb.DuckDBPyConnection) -> int:
+    if has_table(con, "forecast_runs"):
+        row = con.execute("SELECT target_year FROM forecast_runs "
+                          "ORDER BY created_at DESC LIMIT 1").fetchone()
+        if row:
+            return int(row[0])
+    raise BadInput("no forecast yet: run `coupwatch forecast` (or give --year for a "
+                   "backtested year)", parameter="year")
+
+
+def _risks(con: duckdb.DuckDBPyConnection, target: int) -> tuple[pd.DataFrame, str]:
+    """The newest forecast run for ``target``; else the out-of-sample backtest for it."""
+    if has_table(con, "forecast_runs"):
+        run = con.execute("SELECT run_id, model, created_at FROM forecast_runs "
+                          "WHERE target_year = ? ORDER BY created_at DESC LIMIT 1",
+                          [target]).fetchone()
+        if run:
+            frame = con.execute("SELECT gwcode, p_attempt, p_coup, rank, change "
+                                "FROM forecasts WHERE run_id = ?", [run[0]]).df()
+            return frame, f"forecast run {run[0]} ({run[1]}, made {run[2]:%Y-%m-%d})"
+    choice = backtest_choice(con, target)
+    if choice is not None:
+        key, model, current = choice
+        frame = con.execute("""
+            SELECT gwcode, p_attempt, p_coup,
+                   rank() OVER (ORDER BY p_attempt DESC) AS rank, NULL AS change
+            FROM backtests WHERE year = ? AND data_key = ? AND model = ?""",
+                            [target, key, model]).df()
+        stale = "" if current else "; cached under an earlier data/code version"
+        return frame, (f"out-of-sample backtest forecast for {target} ({model}, data "
+                       f"through {target - 1}{stale})")
+    raise BadInput(f"no forecast for {target}: run `coupwatch forecast --year {target}` or "
+                   f"`coupwatch backtest --from {target} --to {target}`", parameter="year")
+
+
+def _events(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, int]:
+    """Events of the newest Powell & Thyne release, and the last year that release covers."""
+    release, last = con.execute("""
+        SELECT e.release, max(p.year_max) FROM events e
+        JOIN provenance p ON p.source = e.source AND p.file = e.file
+        GROUP BY e.release ORDER BY e.release DESC LIMIT 1""").fetchone()
+    events = con.execute("SELECT gwcode, year, kind FROM events WHERE release = ?",
+                         [release]).df()
+    return events, int(last)
+
+
+def _members(region: str, year: int, states: pd.DataFrame) -> set[int]:
+    alive = states[(states["first_year"] <= year) & (states["last_year"] >= year)]
+    return regions.members(region, year) & set(alive["gwcode"].astype(int))
+
+
+def _member_table(region: str, codes: set[int], year: int, risks: pd.DataFrame,
+                  states: pd.DataFrame) -> pd.DataFrame:
+    table = states[states["gwcode"].isin(codes)][["gwcode", "iso3", "name"]]
+    table = table.rename(columns={"name": "country"}).merge(risks, on="gwcode", how="left")
+    table["status"] = table["gwcode"].map(lambda g: _status(region, int(g), year))
+    return table.sort_values(["p_attempt", "country"], ascending=[False, True],
+                             na_position="last").reset_index(drop=True)
+
+
+def _status(region: str, gwcode: int, year: int) -> str:
+    rows = regions.memberships()
+    end = pd.Timestamp(dt.date(year, 12, 31))
+    hit = rows[(rows["region"].str.lower() == region.lower()) & (rows["gwcode"] == gwcode) &
+               (rows["kind"] == "suspension") & (rows["start"] <= end) &
+               (rows["end"].isna() | (rows["end"] > end))]
+    return "suspended" if len(hit) else ""
+
+
+def _counts(region: str, events: pd.DataFrame, states: pd.DataFrame,
+            last_year: int) -> pd.DataFrame:
+    dated = regions.memberships()
+    dated = dated[(dated["region"].str.lower() == region.lower()) & (dated["kind"] == "member")]
+    first = max(1950, int(dated["start"].dt.year.min()) if len(dated) else 1950)
+    rows = []
+    for year in range(first, last_year + 1):
+        codes = _members(region, year, states)
+        hits = events[(events["year"] == year) & events["gwcode"].isin(codes)]
+        rows.append((year, len(codes), len(hits), int((hits["kind"] == "successful").sum()),
+                     int((hits["kind"] == "failed").sum())))
+    return pd.DataFrame(rows, columns=["year", "members", "attempts", "successful", "failed"])

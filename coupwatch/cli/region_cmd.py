@@ -1,0 +1,90 @@
+"""``coupwatch region NAME [--year T]``."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich import box
+from rich.table import Table
+
+from coupwatch.analysis import region as analysis
+from coupwatch.cli.common import console, show
+from coupwatch.errors import BadInput
+
+FORMATS = ("table", "csv", "json")
+
+
+def region(
+    name: str = typer.Argument(..., help="ECOWAS, G5-Sahel, AES, Sahel, AU-West, a UN "
+                               "subregion such as 'Western Africa', a continent, or World"),
+    year: int | None = typer.Option(None, help="forecast year (default: the newest forecast)"),
+    fmt: str = typer.Option("table", "--format", help="table, csv (member risks) or json"),
+) -> None:
+    """A region's coups by year, its members' risks, and P(at least one attempt)."""
+    if fmt not in FORMATS:
+        raise BadInput(f"unknown format '{fmt}' (use {', '.join(FORMATS)})", parameter="format")
+    rep = analysis.report(name, year)
+    if fmt == "csv":
+        console.file.write(rep.members.to_csv(index=False))
+        return
+    if fmt == "json":
+        console.file.write(json.dumps(_as_json(rep), indent=1) + "\n")
+        return
+    console.print(f"[bold]{rep.region}[/bold]: {len(rep.members)} members in {rep.year}; "
+                  f"risks from {rep.basis}")
+    show(_risk_table(rep.members), title=f"Risk of a coup attempt in {rep.year}")
+    console.print(f"P(at least one attempt in {rep.year}) = [bold]{rep.p_any_attempt:.1%}"
+                  f"[/bold]; P(at least one successful coup) = {rep.p_any_coup:.1%}; "
+                  f"expected attempts {rep.expected_attempts:.2f}")
+    console.print(f"Assumption: {rep.assumption} Here: {rep.bounds[0]:.1%} to "
+                  f"{rep.bounds[1]:.1%}.", highlight=False)
+    hit, years = rep.base_rate
+    console.print(f"For comparison: {hit} of the last {years} years had at least one attempt "
+                  "in this region (members as they were each year).")
+    if rep.missing:
+        console.print(f"No forecast for: {', '.join(rep.missing)}")
+    console.print(_decades(rep.counts))
+
+
+def _risk_table(members):
+    out = members[["country", "iso3", "p_attempt", "p_coup", "rank", "change", "status"]].copy()
+    for column in ("p_attempt", "p_coup", "change"):
+        out[column] = out[column].map(lambda v: "" if v != v or v is None else f"{v:.1%}")
+    out["rank"] = out["rank"].map(lambda v: "" if v != v else str(int(v)))
+    return out
+
+
+def _decades(counts) -> Table:
+    """Attempts per year as a decade-by-year grid ("3/2" = 3 attempts, 2 successful)."""
+    table = Table(title="Coup attempts by year: attempts/successful (members as of each "
+                  "year; · = none)", box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("")
+    for digit in range(10):
+        table.add_column(str(digit), justify="right")
+    table.add_column("total", justify="right")
+    by_year = counts.set_index("year")
+    for decade in range(counts["year"].min() // 10 * 10, counts["year"].max() + 1, 10):
+        cells = []
+        for year in range(decade, decade + 10):
+            if year not in by_year.index:
+                cells.append("")
+                continue
+            row = by_year.loc[year]
+            cells.append("·" if row["attempts"] == 0 else
+                         f"{row['attempts']}/{row['successful']}")
+        part = by_year.loc[decade:decade + 9]
+        table.add_row(f"{decade}s", *cells,
+                      f"{part['attempts'].sum()}/{part['successful'].sum()}")
+    return table
+
+
+def _as_json(rep) -> dict:
+    return {"region": rep.region, "year": rep.year, "basis": rep.basis,
+            "p_any_attempt": rep.p_any_attempt, "p_any_coup": rep.p_any_coup,
+            "expected_attempts": rep.expected_attempts, "bounds": list(rep.bounds),
+            "assumption": rep.assumption,
+            "base_rate": {"years_with_attempt": rep.base_rate[0], "years": rep.base_rate[1]},
+            "missing": rep.missing,
+            "members": json.loads(rep.members.to_json(orient="records")),
+            "counts": json.loads(rep.counts.to_json(orient="records"))}
