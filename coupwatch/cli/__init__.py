@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from coupwatch.cli import brief, data, events, forecast, panel_cmd, region_cmd, serve
+from coupwatch.cli import brief, case_cmd, data, events, forecast, panel_cmd, region_cmd, serve
 from coupwatch.cli.common import console, err_console
 from coupwatch.errors import BadInput
 from coupwatch.sources.fetch import FetchError
@@ -23,6 +23,7 @@ app.command("explain")(forecast.explain)
 app.command("serve")(serve.serve)
 app.command("brief")(brief.brief)
 app.command("region")(region_cmd.region)
+app.command("case")(case_cmd.case)
 
 
 def main() -> None:

@@ -1,0 +1,58 @@
+"""``coupwatch case mali [--show-sql] [--compare FILE]``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.syntax import Syntax
+
+from coupwatch.analysis import case as analysis
+from coupwatch.cli.common import console, show
+from coupwatch.errors import BadInput
+
+FORMATS = ("table", "json")
+MARKS = {"confirmed": "✔", "partly confirmed": "~", "not confirmed": "✘",
+         "cannot check yet": "?"}
+
+
+def case(
+    country: str = typer.Argument(..., help="the case study's country (available: mali)"),
+    show_sql: bool = typer.Option(False, "--show-sql", help="print the query behind each "
+                                  "number (paste it into `coupwatch sql`)"),
+    compare: Path | None = typer.Option(None, help="another forecaster's file to rank Mali "
+                                        "in, e.g. forecaster2_forecasts_2020.csv"),
+    fmt: str = typer.Option("table", "--format", help="table or json"),
+) -> None:
+    """A case study rebuilt from data: history, the claims it checks, and our forecasts."""
+    if fmt not in FORMATS:
+        raise BadInput(f"unknown format '{fmt}' (use {', '.join(FORMATS)})", parameter="format")
+    study = analysis.case_study(country, compare=compare)
+    if fmt == "json":
+        console.file.write(json.dumps(as_json(study), indent=1) + "\n")
+        return
+    console.print(f"[bold]Case study: {study.country}[/bold] (every number below comes from "
+                  "a query over the warehouse" + ("" if show_sql else "; add --show-sql to "
+                                                  "see them") + ")")
+    for finding in study.findings:
+        console.rule(finding.title)
+        if show_sql:
+            console.print(Syntax(finding.sql, "sql", theme="ansi_light", word_wrap=True))
+        show(finding.frame)
+        if finding.summary:
+            console.print(finding.summary, highlight=False)
+    console.rule("Claims of the analysis, checked against the data")
+    for claim in study.claims:
+        console.print(f"{MARKS[claim.verdict]} [bold]{claim.verdict}[/bold]: {claim.claim}",
+                      highlight=False)
+        console.print(f"    {claim.evidence}", highlight=False)
+
+
+def as_json(study: analysis.CaseStudy) -> dict:
+    return {"country": study.country, "gwcode": study.gwcode,
+            "findings": [{"key": f.key, "title": f.title, "sql": f.sql, "summary": f.summary,
+                          "columns": list(map(str, f.frame.columns)),
+                          "rows": json.loads(f.frame.to_json(orient="values"))}
+                         for f in study.findings],
+            "claims": [vars(c) for c in study.claims]}
