@@ -61,8 +61,8 @@ def backtest(
     start: int = typer.Option(1990, help="first target year"),
     end: int = typer.Option(2022, help="last target year"),
     outcome: str = typer.Option("attempt", help=OUTCOME_HELP),
-    model: str = typer.Option("ensemble", help="ensemble, logit, lgbm, forest, history, "
-                              "climatology"),
+    model: str = typer.Option("ensemble", envvar="COUPWATCH_MODEL",
+                              help="ensemble, logit, lgbm, forest, history, climatology"),
     seed: int = typer.Option(0),
     output: Path | None = typer.Option(None, help="CSV file for the country-year forecasts"),
 ) -> None:
@@ -108,7 +108,8 @@ def score(
                                            "(default: for_year, else year)"),
     country_column: str | None = typer.Option(None, help="gwcode, ISO3 or name column"),
     outcome: str = typer.Option("attempt", help=OUTCOME_HELP),
-    model: str = typer.Option("ensemble", help="our model to compare with"),
+    model: str = typer.Option("ensemble", envvar="COUPWATCH_MODEL",
+                              help="our model to compare with"),
     seed: int = typer.Option(0),
     start: int | None = typer.Option(None, "--from", help="only forecasts for years >= this"),
     end: int | None = typer.Option(None, "--to", help="only forecasts for years <= this"),
@@ -144,7 +145,8 @@ def forecast(
                                     "latest coup data)"),
     format: Format = typer.Option(Format.table, "--format"),
     output: Path | None = typer.Option(None, help="write here instead of the screen"),
-    model: str = typer.Option("ensemble"),
+    model: str = typer.Option("ensemble", envvar="COUPWATCH_MODEL",
+                              help="ensemble, logit, lgbm, forest, history, climatology"),
     seed: int = typer.Option(0),
     top: int = typer.Option(30, help="rows shown in table format"),
     mirror: Path | None = typer.Option(None, help="mirror for the first data update"),
@@ -182,7 +184,8 @@ def explain(
                                              "repeatable"),
     top: int = typer.Option(5, help="factors shown in each direction"),
     format: Format = typer.Option(Format.table, "--format"),
-    model: str = typer.Option("ensemble", help="ensemble, logit or lgbm"),
+    model: str = typer.Option("ensemble", envvar="COUPWATCH_MODEL",
+                              help="ensemble, logit or lgbm"),
     seed: int = typer.Option(0),
 ) -> None:
     """The factors raising and lowering a country's risk, in plain words."""
