@@ -25,6 +25,9 @@ class SourceFile:
     encoding: str = "utf-8"
     lenient: bool = False  # known stray Windows-1252 bytes in an otherwise UTF-8 file
     zipped: bool = False  # the publisher serves a zip holding a file of this name
+    # The publisher splits what one mirror file holds (e.g. G&W's microstates list): fetched
+    # from the publisher only, never expected in a mirror.
+    online_only: bool = False
 
 
 @dataclass

@@ -74,7 +74,7 @@ def download(url: str, dest: Path, *, member: str, retries: int = 3, backoff: fl
             time.sleep(backoff * (2**attempt))
     else:
         raise FetchError(f"{url}: download failed after {retries} attempts ({last})")
-    if body[:2] == b"PK":
+    if body[:2] == b"PK" and not _is_office_file(body):
         body = _unzip(body, member, url)
     dest.parent.mkdir(parents=True, exist_ok=True)
     partial = dest.with_name(dest.name + ".part")
@@ -100,6 +100,14 @@ def _get(url: str, timeout: float, progress: Progress | None) -> bytes:
             if progress:
                 progress(done, total)
         return b"".join(chunks)
+
+
+def _is_office_file(body: bytes) -> bool:
+    """An .xlsx is a zip too, but it is the file itself, not an archive holding it."""
+    try:
+        return "[Content_Types].xml" in zipfile.ZipFile(io.BytesIO(body)).namelist()
+    except zipfile.BadZipFile:
+        return False
 
 
 def _unzip(body: bytes, member: str, url: str) -> bytes:

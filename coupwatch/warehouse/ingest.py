@@ -36,7 +36,10 @@ def load(connector: Connector, *, mirror: Path | None = None, base_url: str | No
          progress: Callable[[str], Progress] | None = None) -> Loaded:
     """Fetch and parse every file of a source; raises before anything is written."""
     files = []
+    from_mirror = mirror is not None or base_url is not None
     for file in connector.files:
+        if file.online_only and from_mirror:
+            continue
         path, origin = locate(file, mirror=mirror, base_url=base_url,
                               progress=progress(file.path) if progress else None)
         files.append((file.path, path, origin, sha256(path), connector.parse(file, path)))
