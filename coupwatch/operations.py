@@ -10,6 +10,7 @@ import pandas as pd
 
 from coupwatch import config, countries, panel, sources, warehouse
 from coupwatch.errors import BadInput
+from coupwatch.panel import store as panel_store
 from coupwatch.sources.fetch import Progress
 from coupwatch.warehouse.ingest import Outcome
 
@@ -18,15 +19,20 @@ def update_data(names: Sequence[str] | None = None, *, mirror: str | Path | None
                 base_url: str | None = None, path: Path | None = None,
                 progress: Callable[[str], Progress] | None = None,
                 on_source: Callable[[str], None] | None = None) -> list[Outcome]:
-    """Fetch (mirror, HTTP mirror or publishers), parse and load sources into the warehouse."""
+    """Fetch (mirror, HTTP mirror or publishers), parse and load sources into the warehouse,
+    then store the panel again if the data changed (or no current panel is stored)."""
     chosen = [sources.get(n).name for n in names] if names else None
     mirror_path = config.mirror_dir(mirror) if base_url is None else None
     if mirror_path is not None and not mirror_path.is_dir():
         raise BadInput(f"mirror directory not found: {mirror_path}", parameter="mirror")
     con = warehouse.connect(path)
     try:
-        return warehouse.update(con, chosen, mirror=mirror_path, base_url=base_url,
-                                progress=progress, on_source=on_source)
+        outcomes = warehouse.update(con, chosen, mirror=mirror_path, base_url=base_url,
+                                    progress=progress, on_source=on_source)
+        # only after every source committed: a refused file raises above, so the stored
+        # panel never moves when the data did not
+        panel_store.refresh(con)
+        return outcomes
     finally:
         con.close()
 
@@ -44,7 +50,10 @@ def load_panel(path: Path | None = None, *, start: int | None = None,
     with warehouse.read_only(path) as con:
         if warehouse.is_empty(con):
             raise BadInput("the warehouse is empty: run `coupwatch data update` first")
-        frame = panel.build(con)
+        stored = panel_store.read(con)
+        # a stale or missing stored panel (update killed while storing it, newer code) is
+        # rebuilt here, read-only: slower, never wrong
+        frame = stored if stored is not None else panel.build(con)
     if start is not None:
         frame = frame[frame["year"] >= start]
     if end is not None:

@@ -6,7 +6,17 @@ import sys
 
 import typer
 
-from coupwatch.cli import brief, case_cmd, data, events, forecast, panel_cmd, region_cmd, serve
+from coupwatch.cli import (
+    brief,
+    case_cmd,
+    data,
+    events,
+    forecast,
+    panel_cmd,
+    region_cmd,
+    serve,
+    sql_cmd,
+)
 from coupwatch.cli.common import console, err_console
 from coupwatch.errors import BadInput
 from coupwatch.sources.fetch import FetchError
@@ -24,6 +34,7 @@ app.command("serve")(serve.serve)
 app.command("brief")(brief.brief)
 app.command("region")(region_cmd.region)
 app.command("case")(case_cmd.case)
+app.command("sql")(sql_cmd.sql)
 
 
 def main() -> None:

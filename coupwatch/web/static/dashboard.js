@@ -189,12 +189,15 @@ function renderTable() {
 function route() {
   const hash = location.hash || "#/";
   const m = hash.match(/^#\/country\/([A-Za-z]{3})/);
-  document.getElementById("overview").hidden = !!m || hash === "#/sources";
+  const sql = /^#\/sql(\?|$)/.test(hash);  // #/sql?q=... keeps a query shareable
+  document.getElementById("overview").hidden = !!m || hash === "#/sources" || sql;
   document.getElementById("country").hidden = !m;
   document.getElementById("sources").hidden = hash !== "#/sources";
+  document.getElementById("sql").hidden = !sql;
   if (state.explainTimer) { clearTimeout(state.explainTimer); state.explainTimer = null; }
   if (m) showCountry(m[1].toUpperCase());
   else if (hash === "#/sources") showSources();
+  else if (sql) showSql();  // in sql.js
   else renderMap();
   window.scrollTo(0, 0);
 }

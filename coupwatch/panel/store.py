@@ -1,0 +1,102 @@
+"""The panel kept as a table in the warehouse.
+
+Building the panel takes seconds, so ``coupwatch data update`` stores it once and exports and
+the SQL console read the table. A fingerprint of the data files and of the panel code tells
+whether the stored copy still matches: a copy left behind by an update killed half-way, or by
+an older version of this code, is never used in place of the real panel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from coupwatch.panel.build import build
+
+TABLE = "panel"
+META = "panel_meta"  # one row: fingerprints, build time, pandas dtypes of the columns
+
+
+@lru_cache(maxsize=1)
+def code_key() -> str:
+    """A hash of the code that turns the warehouse into the panel."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted((root / "panel").glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def data_key(con: duckdb.DuckDBPyConnection) -> str:
+    """A hash of the files the warehouse was loaded from (provenance)."""
+    rows = con.execute("SELECT source, file, sha256 FROM provenance ORDER BY ALL").fetchall()
+    return hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:16]
+
+
+def state(con: duckdb.DuckDBPyConnection) -> str:
+    """``current``, ``stale`` (built from other files or other code) or ``missing``."""
+    tables = {r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'main'").fetchall()}
+    if not {TABLE, META} <= tables:
+        return "missing"
+    # fetchall, not fetchone: DuckDB 2 refuses other work while a result is unfinished
+    rows = con.execute(f"SELECT data_key, code_key FROM {META}").fetchall()
+    if not rows:
+        return "missing"
+    return "current" if rows[0] == (data_key(con), code_key()) else "stale"
+
+
+def save(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
+    """Replace the stored panel and its fingerprint in one transaction."""
+    dtypes = json.dumps({str(c): str(t) for c, t in frame.dtypes.items()})
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    con.register("incoming_panel", frame)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"CREATE OR REPLACE TABLE {TABLE} AS SELECT * FROM incoming_panel")
+        con.execute(f"""CREATE OR REPLACE TABLE {META} (data_key VARCHAR, code_key VARCHAR,
+                        built_at TIMESTAMP, dtypes VARCHAR)""")
+        con.execute(f"INSERT INTO {META} VALUES (?, ?, ?, ?)",
+                    [data_key(con), code_key(), now, dtypes])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister("incoming_panel")
+
+
+def refresh(con: duckdb.DuckDBPyConnection) -> bool:
+    """Rebuild the stored panel unless it is current; True if it was rebuilt.
+
+    The data key changes exactly when an update loaded a source, so "changed data" and
+    "stale panel" are the same test. A warehouse without the G&W state system (a partial
+    first update) has no panel to build yet.
+    """
+    if state(con) == "current":
+        return False
+    has_states = con.execute("SELECT count(*) FROM indicators WHERE source = 'gw' "
+                             "AND variable = 'state_age'").fetchall()[0][0]
+    if not has_states:
+        return False
+    save(con, build(con))
+    return True
+
+
+def read(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
+    """The stored panel with the dtypes ``build`` gives, or None when it is not current."""
+    if state(con) != "current":
+        return None
+    dtypes = json.loads(con.execute(f"SELECT dtypes FROM {META}").fetchall()[0][0])
+    frame = con.execute(f"SELECT * FROM {TABLE} ORDER BY gwcode, year").df()
+    # DuckDB hands nullable Float64 columns back as float64: restore what build() returned
+    changed = {c: t for c, t in dtypes.items() if str(frame[c].dtype) != t}
+    return frame.astype(changed) if changed else frame
