@@ -1,27 +1,30 @@
 """The Mali case study, rebuilt from the warehouse: every number printed comes from a query.
 
-The queries are plain SQL over the warehouse's tables, so ``--show-sql`` prints text an
-analyst can paste into ``coupwatch sql``. The one input from outside the warehouse, another
-forecaster's file (``--compare``), is read with the same reader as ``coupwatch score`` and
-queried as the table ``compare``.
+The queries run through the read-only SQL console over its documented views (``coups``,
+``indicators``, ``backtests``), so ``--show-sql`` prints text an analyst can paste into
+``coupwatch sql``. The one input from outside the warehouse, another forecaster's file
+(``--compare``), is read with the same reader as ``coupwatch score`` and queried as the table
+``compare`` in a separate in-memory database (the console reads no files).
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
 
-from coupwatch import countries, warehouse
-from coupwatch.analysis.common import backtest_choice
+from coupwatch import countries
+from coupwatch.analysis import sql
 from coupwatch.errors import BadInput
 
 CASES = {432: "mali"}  # G&W code -> case name
-NEWEST = "(SELECT max(release) FROM events)"  # the newest Powell & Thyne release
 VDEM = {"v2x_veracc_osp": "vertical accountability", "v2x_horacc_osp": "horizontal "
         "accountability", "v2xcs_ccsi": "core civil society", "v2xcl_rol": "rule of law",
         "v2x_freexp_altinf": "freedom of expression", "v2x_pubcorr": "public corruption "
@@ -40,6 +43,7 @@ UNCHECKED = [
      "Reporting System (sector 151, government and civil society)."),
 ]
 COMPARE_COLUMNS = ("p", "Attempt", "attempt", "coup_attempt", "p_attempt")
+Runner = Callable[[str], Any]  # SQL text -> an answer with .frame()
 
 
 @dataclass
@@ -74,37 +78,32 @@ def case_study(name: str, *, path: Path | None = None,
                compare: Path | None = None) -> CaseStudy:
     code = countries.resolve(name)  # unknown countries fail here with one line
     if code not in CASES:
-        raise BadInput(f"no case study for {countries.gw_name(code)} (available: "
+        raise BadInput(f"unknown case study: none for {countries.gw_name(code)} (available: "
                        f"{', '.join(CASES.values())})", parameter="country")
     start = time.perf_counter()
     other = _compare_frame(compare) if compare is not None else None
-    with warehouse.read_only(path) as con:
-        if other is not None:
-            con.register("compare", other)
-        if warehouse.is_empty(con):
-            raise BadInput("the warehouse is empty: run `coupwatch data update` first")
-        study = CaseStudy(country=countries.gw_name(code), gwcode=code)
-        builders = (_history, _world, _milex, _vdem, _conflict, _ranks)
-        for build in builders:
-            study.findings.append(build(con, code))
-        if other is not None:
-            study.findings.append(_compare_rank(con, code))
+    study = CaseStudy(country=countries.gw_name(code), gwcode=code)
+    with sql.session(path) as run:
+        for build in (_history, _world, _milex, _vdem, _conflict, _ranks):
+            study.findings.append(build(run, code))
+    if other is not None:
+        study.findings.append(_compare_rank(other, code))
     study.claims = _claims(study)
     study.elapsed_ms = (time.perf_counter() - start) * 1000
     return study
 
 
-def _run(con: duckdb.DuckDBPyConnection, key: str, title: str, sql: str) -> Finding:
-    sql = "\n".join(line.rstrip() for line in sql.strip().splitlines())
-    return Finding(key, title, sql, con.execute(sql).df())
+def _finding(run: Runner, key: str, title: str, text: str) -> Finding:
+    text = "\n".join(line.rstrip() for line in text.strip().splitlines())
+    return Finding(key, title, text, run(text).frame())
 
 
-def _history(con, code: int) -> Finding:
-    found = _run(con, "history", "Coup attempts (Powell & Thyne, newest release)", f"""
+def _history(run: Runner, code: int) -> Finding:
+    found = _finding(run, "history", "Coup attempts (Powell & Thyne, newest release)", f"""
 SELECT year, month, day, kind, release
-FROM events
-WHERE gwcode = {code} AND release = {NEWEST}
-ORDER BY year, month, day""")
+FROM coups
+WHERE gwcode = {code}
+ORDER BY date""")
     frame = found.frame
     ok = frame.loc[frame["kind"] == "successful", "year"].tolist()
     failed = frame.loc[frame["kind"] == "failed", "year"].tolist()
@@ -113,12 +112,12 @@ ORDER BY year, month, day""")
     return found
 
 
-def _world(con, code: int) -> Finding:
-    found = _run(con, "world", "Coup attempts worldwide per year, 2000–2021", f"""
-SELECT y.range AS year, count(e.year) AS attempts,
-       count(e.year) FILTER (WHERE e.kind = 'successful') AS successful
+def _world(run: Runner, code: int) -> Finding:
+    found = _finding(run, "world", "Coup attempts worldwide per year, 2000–2021", """
+SELECT y.range AS year, count(c.year) AS attempts,
+       count(c.year) FILTER (WHERE c.successful) AS successful
 FROM range(2000, 2022) y
-LEFT JOIN events e ON e.year = y.range AND e.release = {NEWEST}
+LEFT JOIN coups c ON c.year = y.range
 GROUP BY y.range
 ORDER BY year""")
     frame = found.frame.set_index("year")
@@ -130,12 +129,12 @@ ORDER BY year""")
     return found
 
 
-def _milex(con, code: int) -> Finding:
-    found = _run(con, "milex", "Military expenditure, % of GDP (SIPRI via WDI)", f"""
-SELECT i.year, round(i.value, 3) AS pct_gdp, p.release
-FROM indicators i JOIN provenance p ON p.source = i.source AND p.file = i.file
-WHERE i.gwcode = {code} AND i.variable = '{MILEX}' AND i.year BETWEEN 2010 AND 2016
-ORDER BY i.year""")
+def _milex(run: Runner, code: int) -> Finding:
+    found = _finding(run, "milex", "Military expenditure, % of GDP (SIPRI via WDI)", f"""
+SELECT year, round(value, 3) AS pct_gdp, file
+FROM indicators
+WHERE gwcode = {code} AND variable = '{MILEX}' AND year BETWEEN 2010 AND 2016
+ORDER BY year""")
     values = found.frame.set_index("year")["pct_gdp"]
     if {2012, 2016} <= set(values.index):
         found.summary = (f"{values[2012]:.2f} % in 2012, {values[2016]:.2f} % in 2016: "
@@ -143,9 +142,9 @@ ORDER BY i.year""")
     return found
 
 
-def _vdem(con, code: int) -> Finding:
+def _vdem(run: Runner, code: int) -> Finding:
     names = ", ".join(f"'{v}'" for v in VDEM)
-    found = _run(con, "vdem", "V-Dem indices before the 2012 and 2020 coups (0–1)", f"""
+    found = _finding(run, "vdem", "V-Dem indices before the 2012 and 2020 coups (0–1)", f"""
 SELECT variable,
        round(max(value) FILTER (WHERE year = 2006), 3) AS "2006",
        round(max(value) FILTER (WHERE year = 2011), 3) AS "2011",
@@ -165,10 +164,11 @@ ORDER BY variable""")
     return found
 
 
-def _conflict(con, code: int) -> Finding:
-    found = _run(con, "conflict", "Armed conflict on Mali's territory (UCDP/PRIO)", f"""
+def _conflict(run: Runner, code: int) -> Finding:
+    found = _finding(run, "conflict", "Armed conflict on Mali's territory (UCDP/PRIO)", f"""
 SELECT year,
-       CAST(max(value) FILTER (WHERE variable = 'internal_confl') AS INTEGER) AS internal_conflict,
+       CAST(max(value) FILTER (WHERE variable = 'internal_confl') AS INTEGER)
+           AS internal_conflict,
        CAST(max(value) FILTER (WHERE variable = 'war') AS INTEGER) AS war_1000_deaths,
        CAST(max(value) FILTER (WHERE variable = 'any_conflict') AS INTEGER) AS any_conflict
 FROM indicators
@@ -181,48 +181,69 @@ ORDER BY year""")
     return found
 
 
-def _ranks(con, code: int) -> Finding:
-    parts, notes = [], []
-    for year in (2012, 2020):
-        choice = backtest_choice(con, year)
-        if choice is None:
-            notes.append(f"no out-of-sample forecast for {year}: run `coupwatch backtest "
-                         f"--from {year} --to {year}`")
-            continue
-        key, model, current = choice
-        parts.append(f"""SELECT year, '{model}' AS model, rank, countries,
-       round(p_attempt, 4) AS p_attempt, round(median_p, 4) AS median_p
-FROM (SELECT year, gwcode, p_attempt,
-             rank() OVER (ORDER BY p_attempt DESC) AS rank,
-             count(*) OVER () AS countries,
-             median(p_attempt) OVER () AS median_p
+RANKS = """
+SELECT year, model, rank, countries, round(p_attempt, 4) AS p_attempt,
+       round(median_p, 4) AS median_p
+FROM (SELECT year, gwcode, model, p_attempt,
+             rank() OVER (PARTITION BY year ORDER BY p_attempt DESC) AS rank,
+             count(*) OVER (PARTITION BY year) AS countries,
+             median(p_attempt) OVER (PARTITION BY year) AS median_p
       FROM backtests
-      WHERE year = {year} AND model = '{model}' AND data_key = '{key}')
-WHERE gwcode = {code}""")
-        if not current:
-            notes.append(f"{year}: cached under an earlier data/code version")
-    sql = "\nUNION ALL\n".join(parts) or "SELECT NULL AS year WHERE false"
-    found = _run(con, "ranks", "Our forecast for Mali, made with data through the year "
-                 "before (rolling backtest)", sql + ("\nORDER BY year" if parts else ""))
+      WHERE year IN (2012, 2020))
+WHERE gwcode = {code}
+ORDER BY year"""
+
+
+def _ranks(run: Runner, code: int) -> Finding:
+    title = "Our forecast for Mali, made with data through the year before (rolling backtest)"
+    try:
+        found = _finding(run, "ranks", title, RANKS.format(code=code))
+    except BadInput as err:  # no forecast run yet: the backtests view is not there
+        return Finding("ranks", title, RANKS.strip().format(code=code),
+                       pd.DataFrame(columns=["year", "model", "rank", "countries",
+                                             "p_attempt", "median_p"]), f"{err}.")
     lines = [f"{int(r.year)}: ranked {int(r.rank)} of {int(r.countries)}, P(attempt) "
              f"{r.p_attempt:.1%} (median country {r.median_p:.1%})"
              for r in found.frame.itertuples()]
-    found.summary = "; ".join(lines + notes) + "."
+    missing = sorted({2012, 2020} - set(found.frame["year"].astype(int)))
+    lines += [f"no out-of-sample forecast for {year} beside the newest forecast run: run "
+              f"`coupwatch backtest --from {year} --to {year}` with its model"
+              for year in missing]
+    found.summary = "; ".join(lines) + "."
     return found
 
 
-def _compare_rank(con, code: int) -> Finding:
-    found = _run(con, "compare", "The other forecaster's rank for Mali (file given with "
-                 "--compare)", f"""
+COMPARE = """
 SELECT year, rank, countries, round(p, 4) AS p_attempt
 FROM (SELECT year, gwcode, p, rank() OVER (PARTITION BY year ORDER BY p DESC) AS rank,
              count(*) OVER (PARTITION BY year) AS countries
       FROM compare)
 WHERE gwcode = {code}
-ORDER BY year""")
+ORDER BY year"""
+
+
+def _compare_rank(other: pd.DataFrame, code: int) -> Finding:
+    con = duckdb.connect(":memory:")
+    try:
+        con.register("compare", other)
+        found = _finding(lambda text: _Frame(con.execute(text).df()), "compare",
+                         "The other forecaster's rank for Mali (file given with --compare)",
+                         COMPARE.format(code=code))
+    finally:
+        con.close()
     found.summary = "; ".join(f"{int(r.year)}: ranked {int(r.rank)} of {int(r.countries)}"
                               for r in found.frame.itertuples()) + "."
     return found
+
+
+@dataclass
+class _Frame:
+    """A DataFrame answering like the console's ``Result``."""
+
+    data: pd.DataFrame
+
+    def frame(self) -> pd.DataFrame:
+        return self.data
 
 
 def _compare_frame(path: Path) -> pd.DataFrame:
@@ -297,3 +318,12 @@ def _claim_history(frame: pd.DataFrame) -> Claim:
 
 def _years(years: list) -> str:
     return ", ".join(str(int(y)) for y in years)
+
+
+def as_json(study: CaseStudy) -> dict:
+    return {"country": study.country, "gwcode": study.gwcode,
+            "findings": [{"key": f.key, "title": f.title, "sql": f.sql, "summary": f.summary,
+                          "columns": list(map(str, f.frame.columns)),
+                          "rows": json.loads(f.frame.to_json(orient="values"))}
+                         for f in study.findings],
+            "claims": [vars(c) for c in study.claims]}

@@ -26,6 +26,8 @@ import math
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -140,6 +142,18 @@ def query(sql: str, *, path: Path | None = None, limit: int = DEFAULT_LIMIT,
         text = _single_select(con, sql)
         _open(con, path)
         return _run(con, text, limit, float(timeout))
+    finally:
+        con.close()
+
+
+@contextmanager
+def session(path: Path | None = None, *, limit: int = DEFAULT_LIMIT,
+            timeout: float = DEFAULT_TIMEOUT) -> Iterator[Callable[[str], Result]]:
+    """Several queries on one locked-down connection (one attach instead of one per query)."""
+    con = _engine()
+    try:
+        _open(con, path)
+        yield lambda sql: _run(con, _single_select(con, sql), limit, float(timeout))
     finally:
         con.close()
 

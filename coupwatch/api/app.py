@@ -17,6 +17,7 @@ from coupwatch.api.fastpath import CachedForecasts
 from coupwatch.api.routes import (
     backtest,
     briefs,
+    case,
     countries,
     docs,
     events,
@@ -54,8 +55,8 @@ def create_app(warehouse: Path | None = None, *, cors_origins: list[str] | None 
     app.state.store = Store(path)
     app.state.explainer = Explainer(path, workers=explain_workers)
     errors.install(app)
-    for module in (meta, countries, events, forecasts, backtest, explain, briefs, sql, docs,
-                   web):
+    for module in (meta, countries, events, forecasts, backtest, explain, briefs, sql, case,
+                   docs, web):
         app.include_router(module.router)
     static = resources.files("coupwatch.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

@@ -21,8 +21,9 @@ def case(
     country: str = typer.Argument(..., help="the case study's country (available: mali)"),
     show_sql: bool = typer.Option(False, "--show-sql", help="print the query behind each "
                                   "number (paste it into `coupwatch sql`)"),
-    compare: Path | None = typer.Option(None, help="another forecaster's file to rank Mali "
-                                        "in, e.g. forecaster2_forecasts_2020.csv"),
+    compare: Path | None = typer.Option(None, envvar="COUPWATCH_COMPARE",
+                                        help="another forecaster's file to rank Mali in, "
+                                        "e.g. forecaster2_forecasts_2020.csv"),
     fmt: str = typer.Option("table", "--format", help="table or json"),
 ) -> None:
     """A case study rebuilt from data: history, the claims it checks, and our forecasts."""
@@ -30,7 +31,7 @@ def case(
         raise BadInput(f"unknown format '{fmt}' (use {', '.join(FORMATS)})", parameter="format")
     study = analysis.case_study(country, compare=compare)
     if fmt == "json":
-        console.file.write(json.dumps(as_json(study), indent=1) + "\n")
+        console.file.write(json.dumps(analysis.as_json(study), indent=1) + "\n")
         return
     console.print(f"[bold]Case study: {study.country}[/bold] (every number below comes from "
                   "a query over the warehouse" + ("" if show_sql else "; add --show-sql to "
@@ -47,12 +48,3 @@ def case(
         console.print(f"{MARKS[claim.verdict]} [bold]{claim.verdict}[/bold]: {claim.claim}",
                       highlight=False)
         console.print(f"    {claim.evidence}", highlight=False)
-
-
-def as_json(study: analysis.CaseStudy) -> dict:
-    return {"country": study.country, "gwcode": study.gwcode,
-            "findings": [{"key": f.key, "title": f.title, "sql": f.sql, "summary": f.summary,
-                          "columns": list(map(str, f.frame.columns)),
-                          "rows": json.loads(f.frame.to_json(orient="values"))}
-                         for f in study.findings],
-            "claims": [vars(c) for c in study.claims]}

@@ -190,14 +190,17 @@ function route() {
   const hash = location.hash || "#/";
   const m = hash.match(/^#\/country\/([A-Za-z]{3})/);
   const sql = /^#\/sql(\?|$)/.test(hash);  // #/sql?q=... keeps a query shareable
-  document.getElementById("overview").hidden = !!m || hash === "#/sources" || sql;
+  const study = hash.match(/^#\/case\/([A-Za-z-]+)/);
+  document.getElementById("overview").hidden = !!m || hash === "#/sources" || sql || !!study;
   document.getElementById("country").hidden = !m;
   document.getElementById("sources").hidden = hash !== "#/sources";
   document.getElementById("sql").hidden = !sql;
+  document.getElementById("case").hidden = !study;
   if (state.explainTimer) { clearTimeout(state.explainTimer); state.explainTimer = null; }
   if (m) showCountry(m[1].toUpperCase());
   else if (hash === "#/sources") showSources();
   else if (sql) showSql();  // in sql.js
+  else if (study) showCase(study[1]);  // in case.js
   else renderMap();
   window.scrollTo(0, 0);
 }

@@ -1,0 +1,30 @@
+"""``GET /api/case/{name}``: a case study rebuilt from queries over the warehouse.
+
+Like the SQL console, it reads the warehouse file read-only for the length of the request.
+Another forecaster's file to compare with comes from the server's ``COUPWATCH_COMPARE``
+setting, never from the request: the API reads no file a client names.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path as FilePath
+
+from fastapi import APIRouter, Path, Request
+
+from coupwatch.analysis import case as analysis
+from coupwatch.api.deps import dumps, json_bytes
+
+router = APIRouter(prefix="/api", tags=["case studies"])
+ERRORS = {404: {"description": "No case study for this country, or unknown country"},
+          503: {"description": "No warehouse yet, or another process is writing it"}}
+
+
+@router.get("/case/{name}", summary="A case study: findings with their SQL, and claims "
+            "checked against the data", responses=ERRORS)
+def case_study(request: Request,
+               name: str = Path(..., min_length=2, max_length=60, examples=["mali"])):
+    compare = os.environ.get("COUPWATCH_COMPARE")
+    study = analysis.case_study(name, path=request.app.state.store.path,
+                                compare=FilePath(compare) if compare else None)
+    return json_bytes(dumps(analysis.as_json(study)))
