@@ -25,7 +25,7 @@ from coupwatch import operations, warehouse
 # Session fixtures for forecasts, the API and the browser: registered once here, so the
 # warehouse they build is built once per session (a fixture imported into several test
 # modules would be rebuilt for each of them).
-pytest_plugins = ["forecast_fixtures"]
+pytest_plugins = ["forecast_fixtures", "http_fixtures"]
 
 REPO = Path(__file__).resolve().parents[1]
 MIRROR = Path(os.environ.get("COUPWATCH_MIRROR", REPO.parent / "shared" / "mirror")).resolve()

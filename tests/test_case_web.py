@@ -2,27 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-from playwright import sync_api as playwright_api  # a dev dependency: fail, never skip
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-@pytest.fixture(scope="module")
-def page(live_server):
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        errors, remote = [], []
-        page.on("pageerror", lambda err: errors.append(str(err)))
-        page.on("request", lambda r: remote.append(r.url) if not r.url.startswith(
-            (live_server, "data:", "blob:")) else None)
-        yield page
-        browser.close()
-    assert not errors, errors
-    assert not remote, f"requests left the server: {remote}"
-
 
 def test_case_page_shows_findings_sql_and_claims(page, live_server):
     page.goto(live_server + "/")

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import io
-import threading
 import zipfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 from conftest import MIRROR, checksum, copy_mirror, query, run_cli
+from http_fixtures import QuietHandler, http_server
 
 from coupwatch.errors import BadInput
 from coupwatch.sources import CONNECTORS
@@ -23,27 +21,10 @@ HTML = b"<!DOCTYPE html><html><body><h1>Please log in</h1></body></html>\n"
 POP = "wdi/API_SP.POP.TOTL_DS2_en_csv_v2.csv"
 
 
-class Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - http.server's signature
-        pass
-
-
-@contextmanager
-def serve(handler: type[SimpleHTTPRequestHandler], root: Path) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def handler_with(respond: Callable[[SimpleHTTPRequestHandler], bool]) -> type:
     """A file server where ``respond(self)`` may answer a request itself (returns True)."""
 
-    class Handler(Quiet):
+    class Handler(QuietHandler):
         hits: dict[str, int] = {}
 
         def do_GET(self):  # noqa: N802 - http.server's name
@@ -83,7 +64,7 @@ def served_mirror(tmp_path_factory) -> Path:
 def test_update_from_a_local_http_server(tmp_path, served_mirror, warehouse_path):
     home = tmp_path / "home"
     home.mkdir()
-    with serve(Quiet, served_mirror) as url:
+    with http_server(served_mirror) as url:
         result = run_cli("data", "update", "--base-url", url, home=home)
     assert result.returncode == 0, result.stderr
     db = home / "warehouse.duckdb"
@@ -107,7 +88,7 @@ def test_html_instead_of_csv_is_refused(tmp_path, home, served_mirror):
                                                                 "text/html")
 
     before = checksum(home / "warehouse.duckdb")
-    with serve(handler_with(login_page), served_mirror) as url:
+    with http_server(served_mirror, handler_with(login_page)) as url:
         result = run_cli("data", "update", "--base-url", url, "--source", "oil", home=home)
     assert result.returncode == 2, result.stdout + result.stderr
     lines = result.stderr.splitlines()
@@ -128,7 +109,7 @@ def test_world_bank_zip_through_the_cli(tmp_path, home, served_mirror, warehouse
         return send(request, 200, body, "application/zip")
 
     handler = handler_with(zipped)
-    with serve(handler, served_mirror) as url:
+    with http_server(served_mirror, handler) as url:
         result = run_cli("data", "update", "--base-url", url, "--source", "wdi", home=home)
     assert result.returncode == 0, result.stderr
     assert handler.hits[f"/{POP}"] == 1
@@ -147,7 +128,7 @@ def test_download_extracts_the_named_member_of_a_zip(tmp_path):
         return send(request, 200, world_bank_zip("API_SP.POP.TOTL_DS2_en_csv_v2.csv", data),
                     "application/zip")
 
-    with serve(handler_with(zipped), tmp_path) as url:
+    with http_server(tmp_path, handler_with(zipped)) as url:
         download(f"{url}/x.zip", tmp_path / "out.csv", member=Path(POP).name)
     assert (tmp_path / "out.csv").read_bytes() == data
 
@@ -163,7 +144,7 @@ def test_download_refuses_a_damaged_or_ambiguous_zip(tmp_path):
     def respond(request) -> bool:
         return send(request, 200, bodies[request.path], "application/zip")
 
-    with serve(handler_with(respond), tmp_path) as url:
+    with http_server(tmp_path, handler_with(respond)) as url:
         for name in bodies:
             with pytest.raises(BadInput) as err:
                 download(f"{url}{name}", tmp_path / "out.csv", member="data.csv")
@@ -180,7 +161,7 @@ def test_download_retries_503_then_succeeds(tmp_path):
         return False
 
     Handler = handler_with(flaky)  # noqa: N806 - a class
-    with serve(Handler, tmp_path) as url:
+    with http_server(tmp_path, Handler) as url:
         download(f"{url}/data.csv", tmp_path / "out" / "data.csv", member="data.csv",
                  backoff=0.01)
     assert Handler.hits["/data.csv"] == 3
@@ -189,14 +170,14 @@ def test_download_retries_503_then_succeeds(tmp_path):
 
 def test_download_gives_up_after_retries_and_on_404(tmp_path):
     Handler = handler_with(lambda r: send(r, 503, b"busy", "text/plain"))  # noqa: N806
-    with serve(Handler, tmp_path) as url:
+    with http_server(tmp_path, Handler) as url:
         with pytest.raises(FetchError) as err:
             download(f"{url}/a.csv", tmp_path / "a.csv", member="a.csv", retries=3,
                      backoff=0.01)
     assert Handler.hits["/a.csv"] == 3 and "503" in str(err.value)
     assert FetchError.exit_code == 1  # not the user's input
     Quiet404 = handler_with(lambda r: False)  # noqa: N806
-    with serve(Quiet404, tmp_path) as url:
+    with http_server(tmp_path, Quiet404) as url:
         with pytest.raises(FetchError, match="404"):
             download(f"{url}/missing.csv", tmp_path / "m.csv", member="m.csv", backoff=0.01)
     assert Quiet404.hits["/missing.csv"] == 1  # a 404 is not retried
@@ -207,7 +188,7 @@ def test_download_reports_progress(tmp_path):
     body = b"x" * 300_000
     (tmp_path / "big.csv").write_bytes(body)
     seen: list[tuple[int, int | None]] = []
-    with serve(Quiet, tmp_path) as url:
+    with http_server(tmp_path) as url:
         download(f"{url}/big.csv", tmp_path / "got.csv", member="big.csv",
                  progress=lambda done, total: seen.append((done, total)))
     assert seen[-1] == (len(body), len(body))

@@ -19,9 +19,9 @@ import duckdb
 import pandas as pd
 import pytest
 from conftest import MIRROR, query, run_cli
+from http_fixtures import http_server
 from test_publisher_reign_gw_oil import REIGN_COLUMNS, reign_csv, spell_bytes, workbook
 from test_publisher_ucdp_epr import EPR_HEADER, UCDP_HEADER, csv_text, epr_rows
-from test_publisher_ucdp_epr import serve as serve_root
 
 from coupwatch import countries
 from coupwatch.sources import CONNECTORS
@@ -123,7 +123,7 @@ def publisher(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def online(publisher, tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("online-home")
-    with serve_root(publisher) as url:
+    with http_server(publisher) as url:
         result = run_cli("data", "update", "--base-url", url, home=home, timeout=900)
     assert result.returncode == 0, result.stderr
     return home / "warehouse.duckdb"

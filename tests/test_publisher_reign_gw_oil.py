@@ -8,17 +8,13 @@ the mirror is read only to compare against the panels its author derived.
 from __future__ import annotations
 
 import math
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from conftest import MIRROR
+from http_fixtures import http_server
 
 from coupwatch.errors import BadInput
 from coupwatch.sources import gw, oil, reign
@@ -414,28 +410,11 @@ def test_oil_bad_year_row_conflict_and_missing_column(tmp_path):
 
 # --- the HTTP path --------------------------------------------------------------------------
 
-class Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - http.server's signature
-        pass
-
-
-@contextmanager
-def serve(root: Path) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def test_reign_and_gw_publisher_files_over_http(tmp_path):
     root = tmp_path / "publisher"
     write(root / REIGN_FILE.path, reign_csv(reign_rows()))
     write(root / GW_FILE.path, spell_bytes())
-    with serve(root) as url:
+    with http_server(root) as url:
         reign_path, origin = locate(REIGN_FILE, base_url=url)
         gw_path, _ = locate(GW_FILE, base_url=url)
     assert origin == f"{url}/{REIGN_FILE.path}"
@@ -448,7 +427,7 @@ def test_reign_and_gw_publisher_files_over_http(tmp_path):
 def test_oil_workbook_over_http(tmp_path):
     root = tmp_path / "publisher"
     write(root / OIL_FILE.path, workbook())
-    with serve(root) as url:
+    with http_server(root) as url:
         path, _ = locate(OIL_FILE, base_url=url)
     assert prices(oil.CONNECTOR.parse(OIL_FILE, path))[2023] == 82.49
 
@@ -465,7 +444,7 @@ def test_gw_microstates_are_fetched_from_the_publisher_only(tmp_path, monkeypatc
     write(root / "iisystem.dat", spell_bytes())
     write(root / "microstatessystem.dat", spell_bytes(micro))
     monkeypatch.setenv("COUPWATCH_HOME", str(tmp_path / "home"))
-    with serve(root) as url:
+    with http_server(root) as url:
         files = tuple(dataclasses.replace(f, url=f"{url}/{f.url.rsplit('/', 1)[1]}")
                       for f in gw.CONNECTOR.files)
         online = type("Publisher", (gw.GleditschWard,), {"files": files})()

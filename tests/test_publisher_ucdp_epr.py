@@ -8,16 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
 import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from http_fixtures import http_server
 
 from coupwatch.errors import BadInput
 from coupwatch.sources import epr, gw, ucdp
@@ -335,23 +331,6 @@ def test_epr_missing_column(tmp_path):
 
 # --- over HTTP, as when online -----------------------------------------------------------------
 
-class Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - http.server's signature
-        pass
-
-
-@contextmanager
-def serve(root: Path) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 def ucdp_zip(text: str) -> bytes:
     """Like ucdp-prio-acd-221-csv.zip: one CSV named by the release."""
     buffer = io.BytesIO()
@@ -366,7 +345,7 @@ def test_publisher_files_downloaded_over_http(tmp_path, monkeypatch):
     served = lay_out(tmp_path / "served", epr_text=csv_text(EPR_HEADER, epr_rows()))
     (served / UCDP_FILE.path).parent.mkdir(parents=True)
     (served / UCDP_FILE.path).write_bytes(ucdp_zip(csv_text(UCDP_HEADER, ucdp_rows())))
-    with serve(served) as url:
+    with http_server(served) as url:
         # the G&W system first, as `data update` does, so UCDP finds it in the cache
         results = {}
         for connector in (gw.CONNECTOR, ucdp.CONNECTOR, epr.CONNECTOR):

@@ -9,37 +9,9 @@ import json
 import time
 
 import httpx
-import pytest
 from forecast_fixtures import ARTIFACTS
-from playwright import sync_api as playwright_api  # noqa: E402 - a dev dependency: fail, never skip
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 EXPLAIN_TIMEOUT_S = 900
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture()
-def page(browser, live_server):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000},
-                                  accept_downloads=True)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda err: errors.append(str(err)))
-    remote = []
-    page.on("request", lambda r: remote.append(r.url) if not r.url.startswith(
-        (live_server, "data:", "blob:")) else None)
-    yield page
-    context.close()
-    assert not errors, errors
-    assert not remote, f"requests left the server: {remote}"
 
 
 def shot(page, name: str) -> None:
