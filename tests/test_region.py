@@ -98,3 +98,19 @@ def test_cli(forecast_home, db):
         lines = bad.stderr.strip().splitlines()
         assert len(lines) == 1 and word in lines[0]
     assert checksum(db) == before
+
+
+def test_api(db):
+    from fastapi.testclient import TestClient
+
+    from coupwatch.api import create_app
+
+    with TestClient(create_app(db)) as client:
+        body = client.get("/api/region/ECOWAS").json()
+        assert body["p_any_attempt"] == pytest.approx(region.report("ECOWAS", path=db)
+                                                      .p_any_attempt)
+        assert len(body["members"]) == 15 and "independent" in body["assumption"]
+        for url in ("/api/region/Atlantis", "/api/region/ECOWAS?year=1960"):
+            response = client.get(url)
+            assert response.status_code == 422, response.text
+            assert response.json()["parameter"] in ("region", "year")

@@ -8,6 +8,7 @@ year (or today, for a year still to come).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -159,3 +160,14 @@ def _counts(region: str, events: pd.DataFrame, states: pd.DataFrame,
         rows.append((year, len(codes), len(hits), int((hits["kind"] == "successful").sum()),
                      int((hits["kind"] == "failed").sum())))
     return pd.DataFrame(rows, columns=["year", "members", "attempts", "successful", "failed"])
+
+
+def as_json(rep: RegionReport) -> dict:
+    return {"region": rep.region, "year": rep.year, "basis": rep.basis,
+            "p_any_attempt": rep.p_any_attempt, "p_any_coup": rep.p_any_coup,
+            "expected_attempts": rep.expected_attempts, "bounds": list(rep.bounds),
+            "assumption": rep.assumption,
+            "base_rate": {"years_with_attempt": rep.base_rate[0], "years": rep.base_rate[1]},
+            "missing": rep.missing,
+            "members": json.loads(rep.members.to_json(orient="records")),
+            "counts": json.loads(rep.counts.to_json(orient="records"))}

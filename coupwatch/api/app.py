@@ -24,6 +24,7 @@ from coupwatch.api.routes import (
     explain,
     forecasts,
     meta,
+    region,
     sql,
     web,
 )
@@ -56,7 +57,7 @@ def create_app(warehouse: Path | None = None, *, cors_origins: list[str] | None 
     app.state.explainer = Explainer(path, workers=explain_workers)
     errors.install(app)
     for module in (meta, countries, events, forecasts, backtest, explain, briefs, sql, case,
-                   docs, web):
+                   region, docs, web):
         app.include_router(module.router)
     static = resources.files("coupwatch.web").joinpath("static")
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

@@ -29,7 +29,7 @@ def region(
         console.file.write(rep.members.to_csv(index=False))
         return
     if fmt == "json":
-        console.file.write(json.dumps(_as_json(rep), indent=1) + "\n")
+        console.file.write(json.dumps(analysis.as_json(rep), indent=1) + "\n")
         return
     console.print(f"[bold]{rep.region}[/bold]: {len(rep.members)} members in {rep.year}; "
                   f"risks from {rep.basis}")
@@ -77,14 +77,3 @@ def _decades(counts) -> Table:
         table.add_row(f"{decade}s", *cells,
                       f"{part['attempts'].sum()}/{part['successful'].sum()}")
     return table
-
-
-def _as_json(rep) -> dict:
-    return {"region": rep.region, "year": rep.year, "basis": rep.basis,
-            "p_any_attempt": rep.p_any_attempt, "p_any_coup": rep.p_any_coup,
-            "expected_attempts": rep.expected_attempts, "bounds": list(rep.bounds),
-            "assumption": rep.assumption,
-            "base_rate": {"years_with_attempt": rep.base_rate[0], "years": rep.base_rate[1]},
-            "missing": rep.missing,
-            "members": json.loads(rep.members.to_json(orient="records")),
-            "counts": json.loads(rep.counts.to_json(orient="records"))}

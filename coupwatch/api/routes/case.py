@@ -17,6 +17,7 @@ from coupwatch.api.deps import dumps, json_bytes
 
 router = APIRouter(prefix="/api", tags=["case studies"])
 ERRORS = {404: {"description": "No case study for this country, or unknown country"},
+          422: {"description": "Invalid parameter (the message names it)"},
           503: {"description": "No warehouse yet, or another process is writing it"}}
 
 
