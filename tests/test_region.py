@@ -114,3 +114,14 @@ def test_api(db):
             response = client.get(url)
             assert response.status_code == 422, response.text
             assert response.json()["parameter"] in ("region", "year")
+
+
+def test_dashboard_shows_the_region_aggregate(page, live_server, db):
+    page.goto(live_server + "/")
+    page.wait_for_selector("body[data-loaded=true]", timeout=20_000)
+    assert page.locator("#regionrisk").is_hidden()
+    page.select_option("#region", "ECOWAS")
+    page.wait_for_selector("#regionrisk[data-region=ECOWAS]", timeout=20_000)
+    text = page.inner_text("#regionrisk")
+    rep = region.report("ECOWAS", path=db)
+    assert f"{100 * rep.p_any_attempt:.1f} %" in text and "independent" in text

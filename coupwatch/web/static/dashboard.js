@@ -82,8 +82,27 @@ async function refresh() {
     ? "Past year: our out-of-sample forecast made with data through the year before; outlined countries had a coup attempt."
     : "Next year's forecast.";
   renderMap(); renderLists(surprises); renderTable();
+  showRegionRisk(forecast.year);  // not awaited: the page is usable before it arrives
   if (window.firstDataMs === undefined) window.firstDataMs = performance.now();
   document.body.dataset.loaded = "true";
+}
+
+/* The chance of at least one attempt in the selected region (GET /api/region/{name}). */
+async function showRegionRisk(year) {
+  const box = document.getElementById("regionrisk");
+  box.hidden = state.region === "World";
+  if (box.hidden) return;
+  const region = state.region;
+  const response = await fetch(`/api/region/${encodeURIComponent(region)}?year=${year}`);
+  if (region !== state.region) return;  // the user picked another region meanwhile
+  const r = await response.json();
+  if (!response.ok) { box.textContent = r.detail; return; }
+  const pct = (v) => `${(100 * v).toFixed(1)} %`;
+  box.textContent = `P(at least one attempt in ${r.year} among ${r.members.length} members of ` +
+    `${r.region}) = ${pct(r.p_any_attempt)} if members are independent; whatever the ` +
+    `dependence, between ${pct(r.bounds[0])} and ${pct(r.bounds[1])}. ` +
+    `${r.base_rate.years_with_attempt} of the last ${r.base_rate.years} years had one.`;
+  box.dataset.region = r.region;
 }
 
 /* ---------- map ---------- */
