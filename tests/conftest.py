@@ -180,9 +180,16 @@ def status_text(home: Path) -> str:
     """``coupwatch data status`` output, run in process through the real Typer app."""
     from typer.testing import CliRunner
 
-    from coupwatch.cli import app
+    from coupwatch.cli import app, common
 
-    result = CliRunner().invoke(app, ["data", "status"],
-                                env={"COUPWATCH_HOME": str(home), "COLUMNS": "250"})
+    # the console was sized when first imported (by whichever test came first in this
+    # process); COLUMNS set now would not reach it
+    width = common.console.width
+    common.console.width = 250
+    try:
+        result = CliRunner().invoke(app, ["data", "status"],
+                                    env={"COUPWATCH_HOME": str(home), "COLUMNS": "250"})
+    finally:
+        common.console.width = width
     assert result.exit_code == 0, result.output
     return result.output
