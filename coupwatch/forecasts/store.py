@@ -14,6 +14,7 @@ import pandas as pd
 
 from coupwatch import __version__
 from coupwatch.models import MODEL_VERSION
+from coupwatch.warehouse.store import transaction
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS forecast_runs (
@@ -76,38 +77,24 @@ def cached_backtest(con, key: str, model: str, seed: int, years: list[int]) -> p
 def save_backtest(con, key: str, model: str, seed: int, frame: pd.DataFrame) -> None:
     ensure(con)
     rows = frame.assign(data_key=key, model=model, seed=seed)
-    con.register("incoming", rows)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con, incoming=rows):
         con.execute("""DELETE FROM backtests WHERE data_key = ? AND model = ? AND seed = ?
                        AND year IN (SELECT DISTINCT year FROM incoming)""", [key, model, seed])
         con.execute("""INSERT INTO backtests SELECT data_key, model, seed, year, gwcode, iso3,
                        country, p_attempt_raw, q_success, p_attempt, p_coup, p_failed,
                        observed_attempt, observed_coup, observed_failed FROM incoming""")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        con.unregister("incoming")
 
 
 def save_forecast(con, frame: pd.DataFrame, *, target: int, model: str, seed: int) -> str:
     ensure(con)
     run_id = uuid.uuid4().hex[:12]
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    key, versions = data_key(con), json.dumps(data_versions(con))
+    with transaction(con, incoming=frame.assign(run_id=run_id)):
         con.execute("INSERT INTO forecast_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [run_id, now, target, model, MODEL_VERSION, __version__, seed,
-                     data_key(con), json.dumps(data_versions(con))])
-        con.register("incoming", frame.assign(run_id=run_id))
+                    [run_id, now, target, model, MODEL_VERSION, __version__, seed, key,
+                     versions])
         con.execute("""INSERT INTO forecasts SELECT run_id, year, gwcode, iso3, country, region,
                        p_attempt, p_coup, p_failed, rank, p_attempt_last_year, change
                        FROM incoming""")
-        con.unregister("incoming")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return run_id

@@ -18,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from coupwatch.panel.build import build
+from coupwatch.warehouse.store import transaction
 
 TABLE = "panel"
 META = "panel_meta"  # one row: fingerprints, build time, pandas dtypes of the columns
@@ -58,20 +59,12 @@ def save(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
     """Replace the stored panel and its fingerprint in one transaction."""
     dtypes = json.dumps({str(c): str(t) for c, t in frame.dtypes.items()})
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    con.register("incoming_panel", frame)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    key = data_key(con)
+    with transaction(con, incoming_panel=frame):
         con.execute(f"CREATE OR REPLACE TABLE {TABLE} AS SELECT * FROM incoming_panel")
         con.execute(f"""CREATE OR REPLACE TABLE {META} (data_key VARCHAR, code_key VARCHAR,
                         built_at TIMESTAMP, dtypes VARCHAR)""")
-        con.execute(f"INSERT INTO {META} VALUES (?, ?, ?, ?)",
-                    [data_key(con), code_key(), now, dtypes])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        con.unregister("incoming_panel")
+        con.execute(f"INSERT INTO {META} VALUES (?, ?, ?, ?)", [key, code_key(), now, dtypes])
 
 
 def refresh(con: duckdb.DuckDBPyConnection) -> bool:

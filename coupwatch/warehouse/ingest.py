@@ -12,6 +12,7 @@ import duckdb
 from coupwatch import countries
 from coupwatch.sources import CONNECTORS, Connector, Parsed
 from coupwatch.sources.fetch import Progress, locate, sha256
+from coupwatch.warehouse.store import transaction
 
 
 @dataclass
@@ -59,17 +60,12 @@ def ingest_source(con: duckdb.DuckDBPyConnection, loaded: Loaded) -> Outcome:
     if current == wanted:
         return summary
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for table in ("events", "indicators", "provenance", "unmapped"):
             con.execute(f"DELETE FROM {table} WHERE source = ?", [name])
         for key, _, origin, digest, result in loaded.files:
             _write(con, name, key, origin, digest, result, now)
         refresh_countries(con)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     summary.status = "loaded"
     return summary
 

@@ -55,6 +55,23 @@ def read_only(path: Path | None = None):
         con.close()
 
 
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection, **frames):
+    """All of the block or none of it; ``frames`` are registered as views for the block."""
+    for name, frame in frames.items():
+        con.register(name, frame)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        for name in frames:
+            con.unregister(name)
+
+
 def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
     return con.execute("SELECT count(*) FROM provenance").fetchone()[0] == 0
 
