@@ -51,6 +51,17 @@ def geography() -> pd.DataFrame:
     return states.set_index("gwcode", drop=False)
 
 
+def in_force(year: int | None, kind: str = "member") -> pd.DataFrame:
+    """Rows of ``kind`` (member or suspension) in force at the end of ``year`` (all if None)."""
+    rows = memberships()
+    rows = rows[rows["kind"] == kind]
+    if year is None:
+        return rows
+    end_of_year = pd.Timestamp(dt.date(year, 12, 31))
+    return rows[(rows["start"] <= end_of_year) &
+                (rows["end"].isna() | (rows["end"] > end_of_year))]
+
+
 def groups() -> list[str]:
     """Names a user can filter by: membership groups, continents and UN subregions."""
     geo = geography()
@@ -66,14 +77,9 @@ def members(region: str, year: int | None = None) -> set[int]:
     geo = geography()
     if key.lower() == "world":
         return set(geo.index)
-    table = memberships()
-    match = table[table["region"].str.lower() == key.lower()]
-    if len(match):
-        rows = match[match["kind"] == "member"]
-        if year is not None:
-            end_of_year = pd.Timestamp(dt.date(year, 12, 31))
-            rows = rows[(rows["start"] <= end_of_year) &
-                        (rows["end"].isna() | (rows["end"] > end_of_year))]
+    if (memberships()["region"].str.lower() == key.lower()).any():
+        rows = in_force(year)
+        rows = rows[rows["region"].str.lower() == key.lower()]
         return {int(g) for g in rows["gwcode"].dropna()}
     for column in ("continent", "un_subregion"):
         hit = geo[geo[column].str.lower() == key.lower()]
@@ -85,10 +91,5 @@ def members(region: str, year: int | None = None) -> set[int]:
 
 def labels(gwcode: int, year: int | None = None) -> list[str]:
     """The membership groups a state belongs to (at the end of ``year`` if given)."""
-    table = memberships()
-    rows = table[(table["gwcode"] == gwcode) & (table["kind"] == "member")]
-    if year is not None:
-        end_of_year = pd.Timestamp(dt.date(year, 12, 31))
-        rows = rows[(rows["start"] <= end_of_year) &
-                    (rows["end"].isna() | (rows["end"] > end_of_year))]
-    return sorted(set(rows["region"]))
+    rows = in_force(year)
+    return sorted(set(rows.loc[rows["gwcode"] == gwcode, "region"]))

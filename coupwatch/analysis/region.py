@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 
-from coupwatch import regions, warehouse
-from coupwatch.analysis.common import backtest_choice, has_table
+from coupwatch import regions
+from coupwatch.analysis import sql
 from coupwatch.errors import BadInput
+
+Runner = Callable[[str], sql.Result]
 
 ASSUMPTION = ("members' attempts are treated as independent events, so P(at least one) = "
               "1 − ∏(1 − p). Coups cluster in time and space (positive dependence), which makes "
@@ -55,14 +57,14 @@ def canonical(name: str) -> str:
 def report(name: str, year: int | None = None, *, path: Path | None = None) -> RegionReport:
     region = canonical(name)
     regions.members(region)  # unknown names fail here, before the warehouse is opened
-    with warehouse.read_only(path) as con:
-        if warehouse.is_empty(con):
-            raise BadInput("the warehouse is empty: run `coupwatch data update` first")
-        target = year if year is not None else _latest_target(con)
-        risks, basis = _risks(con, target)
-        events, last_year = _events(con)
-        states = con.execute("SELECT gwcode, iso3, name, first_year, last_year "
-                             "FROM countries").df()
+    # The console's views define "the newest run", "its backtests" and "the newest release"
+    # once, for the dashboard, the SQL console and this report alike.
+    with sql.session(path) as run:
+        target = year if year is not None else _latest_target(run)
+        risks, basis = _risks(run, target)
+        events = run("SELECT gwcode, year, kind FROM coups").frame()
+        states = run("SELECT gwcode, iso3, name, first_year, last_year FROM countries").frame()
+    last_year = int(events["year"].max())
     as_of = min(target, dt.date.today().year)
     codes = _members(region, as_of, states)
     members = _member_table(region, codes, as_of, risks, states)
@@ -79,50 +81,30 @@ def report(name: str, year: int | None = None, *, path: Path | None = None) -> R
         missing=sorted(members.loc[members["p_attempt"].isna(), "country"].astype(str)))
 
 
-def _latest_target(con: duckdb.DuckDBPyConnection) -> int:
-    if has_table(con, "forecast_runs"):
-        row = con.execute("SELECT target_year FROM forecast_runs "
-                          "ORDER BY created_at DESC LIMIT 1").fetchone()
-        if row:
-            return int(row[0])
-    raise BadInput("no forecast yet: run `coupwatch forecast` (or give --year for a "
-                   "backtested year)", parameter="year")
+def _latest_target(run: Runner) -> int:
+    return int(run("SELECT year FROM forecasts LIMIT 1").rows[0][0])
 
 
-def _risks(con: duckdb.DuckDBPyConnection, target: int) -> tuple[pd.DataFrame, str]:
+def _risks(run: Runner, target: int) -> tuple[pd.DataFrame, str]:
     """The newest forecast run for ``target``; else the out-of-sample backtest for it."""
-    if has_table(con, "forecast_runs"):
-        run = con.execute("SELECT run_id, model, created_at FROM forecast_runs "
-                          "WHERE target_year = ? ORDER BY created_at DESC LIMIT 1",
-                          [target]).fetchone()
-        if run:
-            frame = con.execute("SELECT gwcode, p_attempt, p_coup, rank, change "
-                                "FROM forecasts WHERE run_id = ?", [run[0]]).df()
-            return frame, f"forecast run {run[0]} ({run[1]}, made {run[2]:%Y-%m-%d})"
-    choice = backtest_choice(con, target)
-    if choice is not None:
-        key, model, current = choice
-        frame = con.execute("""
-            SELECT gwcode, p_attempt, p_coup,
-                   rank() OVER (ORDER BY p_attempt DESC) AS rank, NULL AS change
-            FROM backtests WHERE year = ? AND data_key = ? AND model = ?""",
-                            [target, key, model]).df()
-        stale = "" if current else "; cached under an earlier data/code version"
-        return frame, (f"out-of-sample backtest forecast for {target} ({model}, data "
-                       f"through {target - 1}{stale})")
+    frame = run(f"""
+        SELECT gwcode, p_attempt, p_coup, rank, change, run_id, model, run_created_at
+        FROM forecast_history
+        WHERE run_id = (SELECT run_id FROM forecast_history WHERE year = {int(target)}
+                        ORDER BY run_created_at DESC LIMIT 1)""").frame()
+    if len(frame):
+        first = frame.iloc[0]
+        return frame.iloc[:, :5], (f"forecast run {first['run_id']} ({first['model']}, made "
+                                   f"{first['run_created_at']:%Y-%m-%d})")
+    frame = run(f"""
+        SELECT gwcode, p_attempt, p_coup, rank() OVER (ORDER BY p_attempt DESC) AS rank,
+               NULL AS change, model
+        FROM backtests WHERE year = {int(target)}""").frame()
+    if len(frame):
+        return frame.iloc[:, :5], (f"out-of-sample backtest forecast for {target} "
+                                   f"({frame['model'].iloc[0]}, data through {target - 1})")
     raise BadInput(f"no forecast for {target}: run `coupwatch forecast --year {target}` or "
                    f"`coupwatch backtest --from {target} --to {target}`", parameter="year")
-
-
-def _events(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, int]:
-    """Events of the newest Powell & Thyne release, and the last year that release covers."""
-    release, last = con.execute("""
-        SELECT e.release, max(p.year_max) FROM events e
-        JOIN provenance p ON p.source = e.source AND p.file = e.file
-        GROUP BY e.release ORDER BY e.release DESC LIMIT 1""").fetchone()
-    events = con.execute("SELECT gwcode, year, kind FROM events WHERE release = ?",
-                         [release]).df()
-    return events, int(last)
 
 
 def _members(region: str, year: int, states: pd.DataFrame) -> set[int]:
@@ -140,12 +122,9 @@ def _member_table(region: str, codes: set[int], year: int, risks: pd.DataFrame,
 
 
 def _status(region: str, gwcode: int, year: int) -> str:
-    rows = regions.memberships()
-    end = pd.Timestamp(dt.date(year, 12, 31))
-    hit = rows[(rows["region"].str.lower() == region.lower()) & (rows["gwcode"] == gwcode) &
-               (rows["kind"] == "suspension") & (rows["start"] <= end) &
-               (rows["end"].isna() | (rows["end"] > end))]
-    return "suspended" if len(hit) else ""
+    rows = regions.in_force(year, kind="suspension")
+    hit = (rows["region"].str.lower() == region.lower()) & (rows["gwcode"] == gwcode)
+    return "suspended" if hit.any() else ""
 
 
 def _counts(region: str, events: pd.DataFrame, states: pd.DataFrame,

@@ -320,11 +320,8 @@ def _geography(year: int | None) -> pd.DataFrame:
     """Regions of every G&W state, memberships at the end of ``year`` (computed once)."""
     geo = regions.geography()[["gwcode", "un_subregion", "continent", "au_region"]]
     geo = geo.reset_index(drop=True).copy()
-    table = regions.memberships()
-    rows = table[(table["kind"] == "member") & table["gwcode"].notna()]
-    if year is not None:
-        end = pd.Timestamp(dt.date(year, 12, 31))
-        rows = rows[(rows["start"] <= end) & (rows["end"].isna() | (rows["end"] > end))]
+    rows = regions.in_force(year)
+    rows = rows[rows["gwcode"].notna()]
     groups = rows.groupby(rows["gwcode"].astype(int))["region"].agg(lambda s: sorted(set(s)))
     geo["memberships"] = [groups.get(int(g), []) for g in geo["gwcode"]]
     return geo
