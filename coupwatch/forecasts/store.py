@@ -7,14 +7,14 @@ import hashlib
 import json
 import uuid
 from functools import lru_cache
-from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from coupwatch import __version__
+from coupwatch.fingerprint import code_hash
 from coupwatch.models import MODEL_VERSION
-from coupwatch.warehouse.store import transaction
+from coupwatch.warehouse.store import data_versions, transaction
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS forecast_runs (
@@ -37,26 +37,12 @@ def ensure(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SCHEMA)
 
 
-def data_versions(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    rows = con.execute("""SELECT source, file, release, sha256 FROM provenance
-                          ORDER BY source, file""").fetchall()
-    return [dict(zip(("source", "file", "release", "sha256"), r, strict=True)) for r in rows]
-
-
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """A hash of the code that turns files into forecasts (connectors, panel, models), so an
     edit to any of it invalidates cached backtests even when the version number stays."""
-    root = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256()
-    for folder in ("sources", "panel", "models", "forecasts", "data"):
-        for path in sorted((root / folder).rglob("*")):
-            if path.suffix in (".py", ".csv"):
-                digest.update(str(path.relative_to(root)).encode())
-                digest.update(path.read_bytes())
-    for name in ("countries.py", "regions.py"):
-        digest.update((root / name).read_bytes())
-    return digest.hexdigest()[:16]
+    return code_hash(("sources", "panel", "models", "forecasts", "data"),
+                     ("countries.py", "regions.py"))
 
 
 def data_key(con: duckdb.DuckDBPyConnection) -> str:

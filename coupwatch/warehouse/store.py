@@ -72,6 +72,13 @@ def transaction(con: duckdb.DuckDBPyConnection, **frames):
             con.unregister(name)
 
 
+def data_versions(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Which file of which release each source was loaded from (provenance)."""
+    rows = con.execute("""SELECT source, file, release, sha256 FROM provenance
+                          ORDER BY source, file""").fetchall()
+    return [dict(zip(("source", "file", "release", "sha256"), r, strict=True)) for r in rows]
+
+
 def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
     return con.execute("SELECT count(*) FROM provenance").fetchone()[0] == 0
 
