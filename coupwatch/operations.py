@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from coupwatch import config, countries, panel, sources, warehouse
+from coupwatch import config, countries, sources, warehouse
 from coupwatch.errors import BadInput
 from coupwatch.panel import store as panel_store
 from coupwatch.sources.fetch import Progress
@@ -50,10 +50,7 @@ def load_panel(path: Path | None = None, *, start: int | None = None,
     with warehouse.read_only(path) as con:
         if warehouse.is_empty(con):
             raise BadInput("the warehouse is empty: run `coupwatch data update` first")
-        stored = panel_store.read(con)
-        # a stale or missing stored panel (update killed while storing it, newer code) is
-        # rebuilt here, read-only: slower, never wrong
-        frame = stored if stored is not None else panel.build(con)
+        frame = panel_store.load(con)
     if start is not None:
         frame = frame[frame["year"] >= start]
     if end is not None:

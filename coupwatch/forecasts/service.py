@@ -13,6 +13,7 @@ from coupwatch.forecasts import store
 from coupwatch.forecasts.engine import OUTCOMES, fit_predict, training_rows
 from coupwatch.models import add_context, split_outcomes
 from coupwatch.models.calibration import Platt
+from coupwatch.panel import store as panel_store
 
 MIN_TRAIN_YEARS = 20
 CALIBRATION_YEARS = 10
@@ -22,7 +23,7 @@ def design_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Model rows (features of T-1, outcomes of T) for every target year with features."""
     if con.execute("SELECT count(*) FROM provenance").fetchone()[0] == 0:
         raise BadInput("the warehouse is empty: run `coupwatch data update` first")
-    return panel.design(add_context(panel.build(con)))
+    return panel.design(add_context(panel_store.load(con)))
 
 
 def year_range(design: pd.DataFrame) -> tuple[int, int]:

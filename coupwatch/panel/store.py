@@ -12,13 +12,13 @@ import datetime as dt
 import hashlib
 import json
 from functools import lru_cache
-from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from coupwatch.fingerprint import code_hash
 from coupwatch.panel.build import build
-from coupwatch.warehouse.store import transaction
+from coupwatch.warehouse.store import data_versions, transaction
 
 TABLE = "panel"
 META = "panel_meta"  # one row: fingerprints, build time, pandas dtypes of the columns
@@ -27,18 +27,12 @@ META = "panel_meta"  # one row: fingerprints, build time, pandas dtypes of the c
 @lru_cache(maxsize=1)
 def code_key() -> str:
     """A hash of the code that turns the warehouse into the panel."""
-    root = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256()
-    for path in sorted((root / "panel").glob("*.py")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
+    return code_hash(("panel",))
 
 
 def data_key(con: duckdb.DuckDBPyConnection) -> str:
     """A hash of the files the warehouse was loaded from (provenance)."""
-    rows = con.execute("SELECT source, file, sha256 FROM provenance ORDER BY ALL").fetchall()
-    return hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:16]
+    return hashlib.sha256(json.dumps(data_versions(con)).encode()).hexdigest()[:16]
 
 
 def state(con: duckdb.DuckDBPyConnection) -> str:
@@ -93,3 +87,10 @@ def read(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
     # DuckDB hands nullable Float64 columns back as float64: restore what build() returned
     changed = {c: t for c, t in dtypes.items() if str(frame[c].dtype) != t}
     return frame.astype(changed) if changed else frame
+
+
+def load(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The panel: the stored copy when it is current, else built now (slower, never wrong:
+    a copy left by a killed update or by other code is not used)."""
+    stored = read(con)
+    return stored if stored is not None else build(con)
