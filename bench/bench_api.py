@@ -14,9 +14,12 @@ import argparse
 import asyncio
 import json
 import statistics
+import sys
 import time
+from pathlib import Path
 
-from coupwatch.api.launch import serving as server
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from server import serving as server  # noqa: E402  (the tests' server harness)
 
 
 async def client(port: int, path: str, stop: float, think: float, latencies: list[float],

@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from coupwatch.analysis import case, region
+from coupwatch.read import case, region
 
 
 def cli_seconds(args: list[str], runs: int) -> list[float]:

@@ -1,6 +1,6 @@
 """Benchmark: typical queries of the read-only SQL console (issue 5), through the Python API.
 
-Each call of ``coupwatch.analysis.sql.query`` opens its own DuckDB instance, attaches the
+Each call of ``coupwatch.read.console.query`` opens its own DuckDB instance, attaches the
 warehouse read-only, creates the views, runs the query and fetches the rows, exactly as one
 ``coupwatch sql`` command or one ``POST /api/sql`` does. Reported per query, over ``--runs``
 calls after one warm-up: the median and p95 of the query itself (execution and fetch, the
@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 from coupwatch import config, operations
-from coupwatch.analysis import sql
+from coupwatch.read import console as sql
 
 TARGET_MS = 100.0
 REPO = Path(__file__).resolve().parents[1]

@@ -1,17 +1,78 @@
-"""Where coupwatch keeps its data: the warehouse, the download cache, and an optional mirror."""
+"""Settings: every environment variable coupwatch reads, with its default and meaning.
+
+The environment is read here only, once per process (``settings()``); ``reload()`` reads it
+again (tests that change it call that). Command-line options win over these settings.
+"""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import platformdirs
 
 
+@dataclass(frozen=True)
+class Setting:
+    name: str  # attribute of Settings
+    env: str  # the environment variable
+    default: str | None
+    help: str
+
+
+REGISTRY: tuple[Setting, ...] = (
+    Setting("home", "COUPWATCH_HOME", None,
+            "directory of the warehouse (warehouse.duckdb) and the download cache (cache/); "
+            "default: the platform's user-data directory"),
+    Setting("mirror", "COUPWATCH_MIRROR", None,
+            "an offline mirror directory to read the sources from instead of downloading "
+            "(same as `data update --mirror`)"),
+    Setting("model", "COUPWATCH_MODEL", "ensemble",
+            "default --model of backtest, score, forecast and explain"),
+    Setting("compare", "COUPWATCH_COMPARE", None,
+            "another forecaster's file that `case` ranks its country in, in the CLI and the "
+            "API (the API never reads a file a client names)"),
+    Setting("cors_origins", "COUPWATCH_CORS_ORIGINS", "",
+            "comma-separated origins `serve` allows (CORS is off when empty; "
+            "`serve --cors-origin` sets it)"),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: str | None
+    mirror: str | None
+    model: str
+    compare: str | None
+    cors_origins: str
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    values = {}
+    for item in REGISTRY:
+        raw = os.environ.get(item.env)
+        values[item.name] = raw if raw not in (None, "") else item.default
+    return Settings(**values)
+
+
+def reload() -> Settings:
+    settings.cache_clear()
+    return settings()
+
+
+def environment(**values: str | None) -> dict[str, str]:
+    """Settings as environment variables, for a child process (e.g. server workers)."""
+    names = {item.name: item.env for item in REGISTRY}
+    return {names[key]: value for key, value in values.items() if value is not None}
+
+
 def home() -> Path:
-    """``COUPWATCH_HOME`` or the platform's user-data directory."""
-    env = os.environ.get("COUPWATCH_HOME")
-    path = Path(env) if env else platformdirs.user_data_path("coupwatch", appauthor=False)
+    """``COUPWATCH_HOME`` or the platform's user-data directory (created if missing)."""
+    value = settings().home
+    path = Path(value) if value else platformdirs.user_data_path("coupwatch", appauthor=False)
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -28,7 +89,16 @@ def cache_dir() -> Path:
 
 def mirror_dir(explicit: str | Path | None = None) -> Path | None:
     """The offline mirror to read instead of downloading, if one is configured."""
-    value = explicit if explicit is not None else os.environ.get("COUPWATCH_MIRROR")
+    value = explicit if explicit is not None else settings().mirror
     if not value:
         return None
     return Path(value).expanduser().resolve()
+
+
+def compare_file() -> Path | None:
+    value = settings().compare
+    return Path(value).expanduser() if value else None
+
+
+def cors_origins() -> list[str]:
+    return [o.strip() for o in settings().cors_origins.split(",") if o.strip()]

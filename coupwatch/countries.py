@@ -13,7 +13,7 @@ from importlib import resources
 
 import pandas as pd
 
-from coupwatch.errors import BadInput
+from coupwatch.errors import BadInput, NotFound
 
 
 def _package_csv(name: str) -> list[dict[str, str]]:
@@ -125,17 +125,23 @@ def name_to_gw(name: str) -> int | None:
     return None
 
 
+MAX_NAME = 60
+
+
 def resolve(query: str | int, *, parameter: str = "country") -> int:
     """Turn what a user typed (gwcode, ISO3 or a name) into a G&W code, or refuse it."""
     text = str(query).strip()
+    if len(text) > MAX_NAME:  # name matching is slow on long text; no country name is this long
+        raise BadInput(f"a country is at most {MAX_NAME} characters (got {len(text):,})",
+                       parameter=parameter)
     if text.isdigit():
         if known_gwcode(int(text)):
             return int(text)
-        raise BadInput(f"unknown Gleditsch & Ward code {text}", parameter=parameter)
+        raise NotFound(f"unknown Gleditsch & Ward code {text}", parameter=parameter)
     if len(text) == 3 and text.isalpha() and text.upper() in _iso3_index():
         return _iso3_index()[text.upper()]
     found = name_to_gw(text) if text else None
     if found is None:
-        raise BadInput(f"unknown country '{text}' (give an ISO3 code, a G&W code or a name)",
+        raise NotFound(f"unknown country '{text}' (give an ISO3 code, a G&W code or a name)",
                        parameter=parameter)
     return found

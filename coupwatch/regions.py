@@ -36,7 +36,8 @@ def memberships() -> pd.DataFrame:
 
 @lru_cache(maxsize=1)
 def geography() -> pd.DataFrame:
-    """gwcode, iso3, name, UN subregion, continent and AU region of every G&W state."""
+    """gwcode, iso3, name, UN subregion, continent, AU region and region label of every G&W
+    state."""
     states = countries.gw_states()[["gwcode", "iso3", "name"]].copy()
     table = countries._converter().data[["ISO3", "UNregion", "continent"]]
     table = table.rename(columns={"ISO3": "iso3", "UNregion": "un_subregion"})
@@ -48,7 +49,16 @@ def geography() -> pd.DataFrame:
     au = au[au["region"].str.startswith("AU-")].drop_duplicates("gwcode")
     states["au_region"] = states["gwcode"].map(dict(zip(au["gwcode"], au["region"],
                                                         strict=True)))
+    # the one "region" shown beside a country: its AU region, else its UN subregion
+    states["region"] = states["au_region"].where(states["au_region"].notna(),
+                                                 states["un_subregion"]).fillna("")
     return states.set_index("gwcode", drop=False)
+
+
+def label(gwcode: int) -> str:
+    """The region shown beside a country everywhere (AU region, else UN subregion)."""
+    geo = geography()
+    return str(geo.loc[gwcode, "region"]) if gwcode in geo.index else ""
 
 
 def in_force(year: int | None, kind: str = "member") -> pd.DataFrame:

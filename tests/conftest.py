@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from coupwatch import operations, warehouse
+from coupwatch import config, operations, warehouse
 
 # Session fixtures for forecasts, the API and the browser: registered once here, so the
 # warehouse they build is built once per session (a fixture imported into several test
@@ -48,11 +48,21 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory):
     """
     saved = os.environ.get("COUPWATCH_HOME")
     os.environ["COUPWATCH_HOME"] = str(tmp_path_factory.mktemp("default-home"))
+    config.reload()
     yield
     if saved is None:
         os.environ.pop("COUPWATCH_HOME", None)
     else:
         os.environ["COUPWATCH_HOME"] = saved
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings():
+    """Settings are read once per process: read them again for each test (some tests change
+    the environment with monkeypatch), and after it."""
+    config.reload()
+    yield
+    config.reload()
 
 
 # --- mirror copies -----------------------------------------------------------------------

@@ -17,9 +17,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from server import serving
 
 from coupwatch import operations, warehouse
-from coupwatch.api.launch import serving
 from coupwatch.forecasts import service
 
 REPO = Path(__file__).resolve().parents[1]

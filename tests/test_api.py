@@ -243,7 +243,7 @@ def test_store_reloads_in_background_when_the_warehouse_changes(forecast_warehou
     import shutil
     import time
 
-    from coupwatch.api.snapshot import Store
+    from coupwatch.read.snapshot import Store
 
     copy = tmp_path / "warehouse.duckdb"
     shutil.copy(forecast_warehouse, copy)

@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 from conftest import REPO, checksum, query, run_cli
 
-from coupwatch.analysis import case, sql
 from coupwatch.errors import BadInput
+from coupwatch.read import case
+from coupwatch.read import console as sql
 
 ANCHOR = REPO.parent / "shared" / "anchors" / "forecaster2_forecasts_2020.csv"
 

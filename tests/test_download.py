@@ -13,9 +13,9 @@ import pytest
 from conftest import MIRROR, checksum, copy_mirror, query, run_cli
 from http_fixtures import QuietHandler, http_server
 
-from coupwatch.errors import BadInput
+from coupwatch.errors import BadInput, FetchError
 from coupwatch.sources import CONNECTORS
-from coupwatch.sources.fetch import FetchError, download
+from coupwatch.sources.fetch import download
 
 HTML = b"<!DOCTYPE html><html><body><h1>Please log in</h1></body></html>\n"
 POP = "wdi/API_SP.POP.TOTL_DS2_en_csv_v2.csv"

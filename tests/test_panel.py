@@ -12,7 +12,8 @@ from conftest import MIRROR, copy_mirror, query, read_rows, write_rows
 
 from coupwatch import operations
 from coupwatch.panel import design, feature_columns
-from coupwatch.panel.spec import CATEGORIES, FEATURES, GLOBAL, OUTCOMES
+from coupwatch.panel.spec import CATEGORIES, FEATURES, GLOBAL
+from coupwatch.panel.spec import OUTCOME_COLUMNS as OUTCOMES
 
 # --- sanity ----------------------------------------------------------------------------------
 

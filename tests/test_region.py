@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from conftest import checksum, query, run_cli
 
-from coupwatch.analysis import region
 from coupwatch.errors import BadInput
+from coupwatch.read import region
 
 pytestmark = pytest.mark.usefixtures("forecast_home")
 

@@ -21,9 +21,10 @@ from conftest import checksum, edit_cell, query, run_cli, side_by_side
 from forecast_fixtures import BACKTEST_YEARS
 
 from coupwatch import operations, panel, warehouse
-from coupwatch.analysis import sql
-from coupwatch.errors import BadInput
+from coupwatch.errors import BadInput, Busy
 from coupwatch.panel import store as panel_store
+from coupwatch.read import console as sql
+from coupwatch.read import views
 
 SLOW = "SELECT sum(a.range * b.range) FROM range(100000) a, range(100000) b"  # 10^10 rows
 VDEM = "vdem/vdem_spaces_1968_2023.csv"  # line 2: United States (gwcode 2), 1968
@@ -200,7 +201,7 @@ def test_forbidden_is_refused_and_nothing_changes(sandbox, text):
 
 def test_the_connection_refuses_too(sandbox):
     """Second layer: even past the statement check, the engine refuses writes and files."""
-    con = sql._engine()
+    con = views.engine()
     try:
         sql._open(con, sandbox / "warehouse.duckdb")
         for text in ("INSERT INTO warehouse.main.events (source, file, year, kind) "
@@ -272,7 +273,7 @@ def test_missing_or_busy_warehouse(tmp_path, sandbox):
     with pytest.raises(BadInput, match="run `coupwatch data update`"):
         sql.query("SELECT 1", path=tmp_path / "none.duckdb")
     with writer(sandbox / "warehouse.duckdb"):
-        with pytest.raises(sql.Busy, match="being written by another process"):
+        with pytest.raises(Busy, match="being written by another process"):
             sql.query("SELECT 1", path=sandbox / "warehouse.duckdb")
 
 
@@ -433,7 +434,7 @@ def test_api_views_on_forecasts(client, forecast_warehouse):
     # the same past years as the API serves (backtests of the run's data, model and seed),
     # from a snapshot of the file as it is now: other test modules (score) add backtest years
     # to the shared warehouse after the session's server loaded its snapshot
-    from coupwatch.api.snapshot import load
+    from coupwatch.read.snapshot import load
 
     served = load(forecast_warehouse)
     years = _post(client, {"sql": "SELECT DISTINCT year FROM backtests ORDER BY 1"}).json()

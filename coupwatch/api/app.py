@@ -12,7 +12,6 @@ from fastapi.staticfiles import StaticFiles
 
 from coupwatch import __version__, config
 from coupwatch.api import errors
-from coupwatch.api.explainer import Explainer
 from coupwatch.api.fastpath import CachedForecasts
 from coupwatch.api.routes import (
     backtest,
@@ -28,7 +27,9 @@ from coupwatch.api.routes import (
     sql,
     web,
 )
-from coupwatch.api.snapshot import NoData, Store
+from coupwatch.errors import NoData
+from coupwatch.read.explainer import Explainer
+from coupwatch.read.snapshot import Store
 
 DESCRIPTION = """Open early warning of coups: one-year-ahead risk per country, the record of
 our past (out-of-sample) forecasts, coup events and indicators, and country briefs.

@@ -9,9 +9,8 @@ from fastapi import Path, Request
 from fastapi.responses import Response
 
 from coupwatch import regions
-from coupwatch.api.errors import NotFound
-from coupwatch.api.snapshot import NoData, Snapshot
-from coupwatch.errors import BadInput
+from coupwatch.errors import BadInput, NoData, NotFound
+from coupwatch.read.snapshot import Snapshot
 
 ISO3 = Path(..., pattern="^[A-Za-z]{3}$", min_length=3, max_length=3,
             description="ISO 3166 alpha-3 code, e.g. MLI", examples=["MLI"])

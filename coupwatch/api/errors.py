@@ -9,19 +9,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from coupwatch.api.snapshot import NoData
-from coupwatch.errors import BadInput
+from coupwatch.errors import Busy, Expected
 
 log = logging.getLogger("uvicorn.error")  # printed by uvicorn's handlers
-
-
-class NotFound(Exception):
-    """An unknown country (or another thing that does not exist)."""
-
-    def __init__(self, message: str, parameter: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.parameter = parameter
 
 
 def _body(detail: str, parameter: str | None = None) -> dict:
@@ -45,20 +35,13 @@ def install(app: FastAPI) -> None:
         detail = "; ".join(m for m, _ in messages)
         return JSONResponse(status_code=422, content=_body(detail, messages[0][1]))
 
-    @app.exception_handler(BadInput)
-    async def bad_input(request: Request, exc: BadInput):
-        if exc.parameter in ("country", "iso3") and "unknown" in exc.message:
-            return JSONResponse(status_code=404, content=_body(str(exc), exc.parameter))
-        return JSONResponse(status_code=422, content=_body(str(exc), exc.parameter))
-
-    @app.exception_handler(NotFound)
-    async def not_found(request: Request, exc: NotFound):
-        detail = f"parameter '{exc.parameter}': {exc.message}" if exc.parameter else exc.message
-        return JSONResponse(status_code=404, content=_body(detail, exc.parameter))
-
-    @app.exception_handler(NoData)
-    async def no_data(request: Request, exc: NoData):
-        return JSONResponse(status_code=503, content=_body(str(exc)))
+    @app.exception_handler(Expected)
+    async def expected(request: Request, exc: Expected):
+        # every expected error carries its HTTP status (422 bad input, 404 unknown name,
+        # 503 no data yet or a busy warehouse)
+        headers = {"Retry-After": "5"} if isinstance(exc, Busy) else None
+        return JSONResponse(status_code=exc.status, content=_body(str(exc), exc.parameter),
+                            headers=headers)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
-from coupwatch.api.snapshot import NoData
+from coupwatch.errors import NoData
 
 PATH = "/api/forecasts"
 HEADERS = [(b"content-type", b"application/json")]

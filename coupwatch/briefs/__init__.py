@@ -11,9 +11,9 @@ def build(iso3: str, year: int | None = None, *, path: Path | None = None,
           drivers: bool = True) -> dict:
     """The brief's context for a country, from the warehouse (drivers computed in-process)."""
     from coupwatch import countries
-    from coupwatch.api.explainer import compute
-    from coupwatch.api.snapshot import load
     from coupwatch.briefs import render
+    from coupwatch.read.explainer import compute
+    from coupwatch.read.snapshot import load
 
     snap = load(path)
     if snap.run is None:

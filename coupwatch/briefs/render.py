@@ -18,12 +18,14 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from scipy.stats import beta
 
-from coupwatch.api.snapshot import INDICATORS, SOURCE_NAMES, Snapshot
+from coupwatch import catalog
+from coupwatch.read.snapshot import Snapshot
 
 NEIGHBOURS = 150
-KEY_INDICATORS = ["NY.GDP.PCAP.KD.ZG", "MS.MIL.XPND.GD.ZS", "infmort", "any_conflict",
-                  "leader_tenure_years", "v2x_veracc_osp", "v2x_horacc_osp", "v2xcs_ccsi",
-                  "v2xcl_rol", "v2x_freexp_altinf", "v2x_pubcorr"]
+# catalog columns, in the brief's order
+KEY_INDICATORS = ["gdp_pc_growth", "milex_gdp", "infmort", "any_conflict", "leader_tenure",
+                  "v2x_veracc_osp", "v2x_horacc_osp", "v2xcs_ccsi", "v2xcl_rol",
+                  "v2x_freexp_altinf", "v2x_pubcorr"]
 SPARK_FROM = 1990
 
 _TEMPLATES = resources.files("coupwatch.briefs").joinpath("templates")
@@ -102,21 +104,6 @@ def _pct(value: float | None, digits: int = 1) -> str:
     return f"{value * 100:.{digits}f} %"
 
 
-def _value(variable: str, value: float) -> str:
-    unit = INDICATORS[variable]["unit"]
-    if unit == "1 = yes":
-        return "yes" if value >= 0.5 else "no"
-    if unit.startswith("index"):
-        return f"{value:.2f}"
-    if unit.startswith("%"):
-        return f"{value:+.1f} %"
-    if unit == "% of GDP":
-        return f"{value:.1f} % of GDP"
-    if unit == "years":
-        return f"{value:.0f} years"
-    return f"{value:,.0f}"
-
-
 def context(snap: Snapshot, gwcode: int, year: int, *, drivers: dict | None = None,
             drivers_state: str = "done") -> dict:
     """Everything the brief shows, as plain values."""
@@ -141,28 +128,27 @@ def context(snap: Snapshot, gwcode: int, year: int, *, drivers: dict | None = No
               else int(h.observed_attempt)} for h in history.itertuples()]
     series = snap.series(gwcode)
     indicators = []
-    for variable in KEY_INDICATORS:
-        rows = series[(series["variable"] == variable) & (series["year"] < year)]
+    for column in KEY_INDICATORS:
+        meta = catalog.get(column)
+        rows = series[(series["variable"] == meta.variable) & (series["year"] < year)]
         if rows.empty:
             continue
-        meta = INDICATORS[variable]
         latest = rows.iloc[-1]
         spark_rows = rows[rows["year"] >= SPARK_FROM]
         points = list(zip(spark_rows["year"], spark_rows["value"], strict=True))
         indicators.append({
-            "label": meta["label"], "unit": meta["unit"],
-            "source": SOURCE_NAMES.get(meta["source"], meta["source"]),
-            "latest": _value(variable, float(latest["value"])),
+            "label": meta.label, "unit": meta.unit, "source": meta.attribution,
+            "latest": catalog.value_text(column, float(latest["value"])),
             "latest_year": int(latest["year"]),
             "range": f"{int(spark_rows['year'].min())}-{int(spark_rows['year'].max())}"
             if len(spark_rows) else "",
             "spark": sparkline(points, marks=[y for y in event_years if y >= SPARK_FROM],
-                               binary=meta["unit"] == "1 = yes")})
+                               binary=meta.unit == "1 = yes")})
     trend_points = [(t["year"], t["p"]) for t in trend]
     sources = []
     for source, group in snap.provenance.groupby("source", sort=True) \
             if len(snap.provenance) else []:
-        sources.append({"name": SOURCE_NAMES.get(source, source),
+        sources.append({"name": catalog.source_title(source),
                         "releases": ", ".join(sorted(set(map(str, group["release"])))),
                         "sha": ", ".join(s[:10] for s in group["sha256"])})
     run = snap.run or {}

@@ -6,6 +6,7 @@ import sys
 
 import typer
 
+from coupwatch import config
 from coupwatch.cli import (
     brief,
     case_cmd,
@@ -18,11 +19,18 @@ from coupwatch.cli import (
     sql_cmd,
 )
 from coupwatch.cli.common import console, err_console
-from coupwatch.errors import BadInput
-from coupwatch.sources.fetch import FetchError
+from coupwatch.errors import Expected
 
 app = typer.Typer(help="coupwatch: open early warning of coups.", no_args_is_help=True,
                   pretty_exceptions_enable=False, add_completion=False)
+
+
+@app.callback()
+def _settings() -> None:
+    # settings are read once per command (an in-process caller may have changed them)
+    config.reload()
+
+
 app.add_typer(data.app, name="data")
 app.add_typer(panel_cmd.app, name="panel")
 app.command("events")(events.events)
@@ -40,12 +48,9 @@ app.command("sql")(sql_cmd.sql)
 def main() -> None:
     try:
         app(standalone_mode=True)
-    except BadInput as err:
+    except Expected as err:
         err_console.print(f"error: {err}", markup=False, highlight=False, soft_wrap=True)
-        sys.exit(BadInput.exit_code)
-    except FetchError as err:
-        err_console.print(f"error: {err}", markup=False, highlight=False, soft_wrap=True)
-        sys.exit(FetchError.exit_code)
+        sys.exit(err.exit_code)
 
 
 __all__ = ["app", "console", "main"]

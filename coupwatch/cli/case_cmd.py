@@ -8,9 +8,9 @@ from pathlib import Path
 import typer
 from rich.syntax import Syntax
 
-from coupwatch.analysis import case as analysis
 from coupwatch.cli.common import console, show
 from coupwatch.errors import BadInput
+from coupwatch.read import case as analysis
 
 FORMATS = ("table", "json")
 MARKS = {"confirmed": "✔", "partly confirmed": "~", "not confirmed": "✘",

@@ -8,9 +8,9 @@ import typer
 from rich import box
 from rich.table import Table
 
-from coupwatch.analysis import region as analysis
 from coupwatch.cli.common import console, show
 from coupwatch.errors import BadInput
+from coupwatch.read import region as analysis
 
 FORMATS = ("table", "csv", "json")
 

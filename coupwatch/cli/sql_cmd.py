@@ -12,9 +12,9 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from coupwatch.analysis import sql as engine
 from coupwatch.cli.common import console, err_console
 from coupwatch.errors import BadInput
+from coupwatch.read import console as engine
 
 FORMATS = ("table", "csv", "json")
 NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
@@ -38,18 +38,14 @@ def sql(
     """
     if fmt not in FORMATS:
         raise BadInput(f"unknown format '{fmt}' (use {', '.join(FORMATS)})", parameter="format")
-    try:
-        if views:
-            _views(fmt)
-            return
-        if query is None:
-            raise BadInput("give one SELECT query, or --views to see what there is to query",
-                           parameter="sql")
-        text = sys.stdin.read() if query == "-" else query
-        result = engine.query(text, limit=limit, timeout=timeout)
-    except engine.Busy as err:
-        err_console.print(f"error: {err}", markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(engine.Busy.exit_code) from None
+    if views:
+        _views(fmt)
+        return
+    if query is None:
+        raise BadInput("give one SELECT query, or --views to see what there is to query",
+                       parameter="sql")
+    text = sys.stdin.read() if query == "-" else query
+    result = engine.query(text, limit=limit, timeout=timeout)
     if fmt == "json":
         console.file.write(json.dumps(result.payload(), ensure_ascii=False) + "\n")
     elif fmt == "csv":

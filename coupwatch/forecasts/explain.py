@@ -8,13 +8,13 @@ drivers therefore describe two of the three members.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from coupwatch import countries
+from coupwatch.catalog import describe
 from coupwatch.errors import BadInput
 from coupwatch.forecasts.engine import fit_predict, training_rows
 from coupwatch.forecasts.service import (
@@ -25,60 +25,6 @@ from coupwatch.forecasts.service import (
     year_range,
 )
 from coupwatch.models.base import model_columns
-from coupwatch.panel.spec import CATEGORIES, FEATURES, GLOBAL
-
-ABOUT = {f.column: f.about for f in (*FEATURES, *GLOBAL)}
-ABOUT.update({
-    "subregion_attempts_1y": "coup attempts elsewhere in the UN subregion last year",
-    "subregion_attempts_3y": "coup attempts elsewhere in the UN subregion, past 3 years",
-    "subregion_attempts_5y": "coup attempts elsewhere in the UN subregion, past 5 years",
-    "au_region_attempts_1y": "coup attempts elsewhere in the AU region last year",
-    "au_region_attempts_3y": "coup attempts elsewhere in the AU region, past 3 years",
-    "au_region_attempts_5y": "coup attempts elsewhere in the AU region, past 5 years",
-    "world_attempts_1y": "coup attempts worldwide last year",
-    "world_attempts_3y": "coup attempts worldwide, past 3 years",
-    "world_attempts_5y": "coup attempts worldwide, past 5 years",
-})
-
-
-def _years(v: float, what: str) -> str:
-    return f"no {what} for {v:.0f} years" if v >= 1 else f"a {what} in the latest year"
-
-
-PHRASES = {
-    "years_since_attempt": lambda v: _years(v, "coup attempt"),
-    "years_since_coup": lambda v: _years(v, "successful coup"),
-    "years_since_failed": lambda v: _years(v, "failed coup attempt"),
-    "attempts_5y": lambda v: f"{v:.0f} coup attempt(s) in the past 5 years",
-    "attempts_10y": lambda v: f"{v:.0f} coup attempt(s) in the past 10 years",
-    "coups_5y": lambda v: f"{v:.0f} successful coup(s) in the past 5 years",
-    "coups_10y": lambda v: f"{v:.0f} successful coup(s) in the past 10 years",
-    "gdp_pc_growth": lambda v: f"GDP per capita growth {v:+.1f} %",
-    "gdp_growth": lambda v: f"GDP growth {v:+.1f} %",
-    "gdp_pc": lambda v: f"GDP per capita US$ {v:,.0f} (constant)",
-    "pop": lambda v: f"population {v / 1000:,.1f} million",
-    "infmort": lambda v: f"infant mortality {v:.0f} per 1,000 live births",
-    "leader_tenure": lambda v: f"leader in office for {v:.0f} years",
-    "leader_military": lambda v: ("leader has a military background" if v >= 0.5
-                                  else "civilian leader"),
-    "state_age": lambda v: f"independent (in the state system) for {v:.0f} years",
-    "years_since_election": lambda v: f"{v:.0f} years since the last national vote",
-    "any_conflict": lambda v: "armed conflict under way" if v else "no armed conflict",
-    "milex_gdp": lambda v: f"military spending {v:.1f} % of GDP",
-}
-
-
-def describe(feature: str, value: float) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return f"{ABOUT.get(feature, feature)}: no data"
-    if feature in PHRASES:
-        return PHRASES[feature](value)
-    for category in CATEGORIES:
-        if feature.startswith(category.column + "_"):
-            kind = feature[len(category.column) + 1:].replace("_", " ")
-            return f"{category.about}: {'' if value >= 0.5 else 'not '}{kind}"
-    about = ABOUT.get(feature, feature.replace("_", " "))
-    return f"{about}: {value:.3g}"
 
 
 @dataclass
@@ -106,7 +52,8 @@ def parse_what_if(items: list[str], columns: list[str]) -> dict[str, float]:
         if name not in columns:
             near = [c for c in columns if name.lower() in c.lower()][:5]
             raise BadInput(f"unknown feature '{name}'" + (f" (did you mean {', '.join(near)}?)"
-                           if near else ""), parameter="what-if")
+                           if near else "; `coupwatch explain --features` lists them"),
+                           parameter="what-if")
         try:
             changes[name] = float(value)
         except ValueError:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from coupwatch import panel, regions
 from coupwatch.errors import BadInput
-from coupwatch.forecasts import store
+from coupwatch.forecasts import ranking, store
 from coupwatch.forecasts.engine import OUTCOMES, fit_predict, training_rows
 from coupwatch.models import add_context, split_outcomes
 from coupwatch.models.calibration import Platt
@@ -99,14 +99,6 @@ def calibrate(frame: pd.DataFrame, model: str) -> pd.DataFrame:
     return frame
 
 
-def region_label(gwcode: int) -> str:
-    geo = regions.geography()
-    if gwcode not in geo.index:
-        return ""
-    au = geo.loc[gwcode, "au_region"]
-    return str(au) if isinstance(au, str) else str(geo.loc[gwcode, "un_subregion"])
-
-
 def forecast(con: duckdb.DuckDBPyConnection, year: int | None = None, *,
              model: str = "ensemble", seed: int = 0, save: bool = True,
              progress: Callable[[int, int], None] | None = None,
@@ -117,12 +109,9 @@ def forecast(con: duckdb.DuckDBPyConnection, year: int | None = None, *,
     check_year(design, target)
     frame = backtest(con, design, [target - 1, target], model=model, seed=seed,
                      progress=progress)
-    now = frame[frame["year"] == target].copy()
-    before = frame[frame["year"] == target - 1].set_index("gwcode")["p_attempt"]
-    now["p_attempt_last_year"] = now["gwcode"].map(before)
-    now["change"] = now["p_attempt"] - now["p_attempt_last_year"]
-    now["rank"] = now["p_attempt"].rank(ascending=False, method="first").astype(int)
-    now["region"] = now["gwcode"].map(region_label)
+    ranked = ranking.rank_years(frame)
+    now = ranked[ranked["year"] == target].copy()
+    now["region"] = now["gwcode"].map(regions.label)
     now = now.sort_values("rank")[["year", "rank", "gwcode", "iso3", "country", "region",
                                    "p_attempt", "p_coup", "p_failed", "p_attempt_last_year",
                                    "change"]].reset_index(drop=True)

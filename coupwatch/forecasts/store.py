@@ -84,3 +84,9 @@ def save_forecast(con, frame: pd.DataFrame, *, target: int, model: str, seed: in
                        p_attempt, p_coup, p_failed, rank, p_attempt_last_year, change
                        FROM incoming""")
     return run_id
+
+
+def latest_run_sql(runs: str = "forecast_runs") -> str:
+    """The newest stored forecast run (ties broken by run id): defined once, for the views,
+    the API's snapshot and the explanations worker."""
+    return f"SELECT * FROM {runs} ORDER BY created_at DESC, run_id LIMIT 1"

@@ -20,6 +20,8 @@ MODELS = {
     "forest": ("trees", "Forest", True),
     "ensemble": ("ensemble", "Ensemble", True),
 }
+# Models whose forecasts ``explain`` can decompose into drivers (the default first).
+DECOMPOSABLE = ("ensemble", "logit", "lgbm")
 _EXPORTS = {"Climatology": "base", "Ensemble": "ensemble", "SuccessModel": "ensemble",
             "split_outcomes": "ensemble", "add_context": "features", "Logit": "linear",
             "history_model": "linear", "Boosted": "trees", "Forest": "trees"}
@@ -44,4 +46,5 @@ def __getattr__(name: str):
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
 
 
-__all__ = ["MODELS", "MODEL_VERSION", "SuccessModel", "add_context", "make", "split_outcomes"]
+__all__ = ["DECOMPOSABLE", "MODELS", "MODEL_VERSION", "SuccessModel", "add_context", "make",
+           "split_outcomes"]

@@ -10,6 +10,7 @@ import pandas as pd
 
 from coupwatch.errors import BadInput
 from coupwatch.panel.spec import CATEGORIES, CHANGES, FEATURES, GLOBAL, Feature
+from coupwatch.warehouse import releases
 
 START = 1950
 HISTORY_WINDOWS = (5, 10)
@@ -36,21 +37,13 @@ def build(con: duckdb.DuckDBPyConnection, *, start: int = START) -> pd.DataFrame
 
 def _events(con) -> tuple[pd.DataFrame, pd.Timestamp | None]:
     """Events of the newest Powell & Thyne release, and the date it runs to."""
-    releases = [r[0] for r in con.execute(
-        "SELECT DISTINCT release FROM events WHERE source = 'powell_thyne'").fetchall()]
-    if not releases:
+    newest = releases.newest(con, "powell_thyne")
+    if newest is None:
         return pd.DataFrame(columns=["gwcode", "year", "kind"]), None
-    dated = {r: _release_date(r) for r in releases}
-    newest = max(releases, key=lambda r: dated[r] or pd.Timestamp.min)
     events = con.execute("""SELECT gwcode, year, month, day, kind FROM events
                             WHERE source = 'powell_thyne' AND release = ? AND gwcode IS NOT NULL
                             ORDER BY year, month, day""", [newest]).df()
-    return events, dated[newest]
-
-
-def _release_date(release: str) -> pd.Timestamp | None:
-    match = re.search(r"(\d{4})\.(\d{2})\.(\d{2})", release)
-    return pd.Timestamp(*(int(g) for g in match.groups())) if match else None
+    return events, releases.release_date(newest)
 
 
 def _outcomes(panel: pd.DataFrame, events: pd.DataFrame, through) -> pd.DataFrame:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from coupwatch.panel.spec import OUTCOMES
+from coupwatch.panel.spec import OUTCOME_COLUMNS
 
 ID_COLUMNS = ("gwcode", "iso3", "country", "year")
-NOT_FEATURES = {*ID_COLUMNS, *OUTCOMES, "outcome_partial_year"}
+NOT_FEATURES = {*ID_COLUMNS, *OUTCOME_COLUMNS, "outcome_partial_year"}
 
 
 def feature_columns(panel: pd.DataFrame) -> list[str]:
@@ -22,7 +22,7 @@ def design(panel: pd.DataFrame, *, forecast_year: int | None = None) -> pd.DataF
     """
     features = panel[[*ID_COLUMNS, *feature_columns(panel)]].copy()
     features["year"] = features["year"] + 1  # known at end of T-1 => usable for target T
-    outcomes = panel[["gwcode", "year", *OUTCOMES, "outcome_partial_year"]]
+    outcomes = panel[["gwcode", "year", *OUTCOME_COLUMNS, "outcome_partial_year"]]
     rows = features.merge(outcomes, on=["gwcode", "year"], how="left")
     last = int(panel["year"].max()) + 1 if forecast_year is None else forecast_year
     exists = panel[["gwcode", "year"]].assign(exists=True)

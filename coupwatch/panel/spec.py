@@ -21,34 +21,61 @@ class Feature:
     count_up: bool = False  # a "years since" counter: carrying adds one per year
     about: str = ""
     levels: tuple[str, ...] = ()  # categories: the fixed set of indicator columns
+    label: str = ""  # short name for tables and charts (default: ``about``)
+    unit: str = ""  # "index 0-1", "% of GDP", "1 = yes", ...
+    group: str = ""  # where a country page shows it (V-Dem, Economy, Conflict, Leader)
+    origin: str = ""  # who produced the series, when not the source's own publisher
 
 
 FEATURES: tuple[Feature, ...] = (
     Feature("state_age", "gw", "state_age", 0,
-            about="years since the state entered the G&W system"),
-    Feature("gdp_pc", "wdi", "NY.GDP.PCAP.KD", 2, about="GDP per capita, constant US$"),
-    Feature("gdp_pc_growth", "wdi", "NY.GDP.PCAP.KD.ZG", 2, about="GDP per capita growth, %"),
-    Feature("gdp_growth", "wdi", "NY.GDP.MKTP.KD.ZG", 2, about="GDP growth, %"),
-    Feature("pop", "wdi", "pop_thousands", 2, about="population, thousands"),
-    Feature("infmort", "wdi", "infmort", 2, about="infant deaths per 1,000 live births"),
+            about="years since the state entered the G&W system", label="State age",
+            unit="years"),
+    Feature("gdp_pc", "wdi", "NY.GDP.PCAP.KD", 2, about="GDP per capita, constant US$",
+            label="GDP per capita", unit="constant US$", group="Economy"),
+    Feature("gdp_pc_growth", "wdi", "NY.GDP.PCAP.KD.ZG", 2, about="GDP per capita growth, %",
+            label="GDP per capita growth", unit="% per year", group="Economy"),
+    Feature("gdp_growth", "wdi", "NY.GDP.MKTP.KD.ZG", 2, about="GDP growth, %",
+            label="GDP growth", unit="% per year", group="Economy"),
+    Feature("pop", "wdi", "pop_thousands", 2, about="population, thousands", label="Population",
+            unit="thousands", origin="World Bank WDI and historical estimates"),
+    Feature("infmort", "wdi", "infmort", 2, about="infant deaths per 1,000 live births",
+            label="Infant mortality", unit="per 1,000 live births", group="Economy"),
     Feature("infmort_yearadj", "wdi", "infmort_yearadj", 2,
             about="infant mortality relative to that year's global median"),
-    Feature("milex_gdp", "wdi", "MS.MIL.XPND.GD.ZS", 3, about="military expenditure, % of GDP"),
-    Feature("internet_users", "wdi", "IT.NET.USER.ZS", 3, about="internet users, % of people"),
-    Feature("mobile_subs", "wdi", "IT.CEL.SETS.P2", 3, about="mobile subscriptions per 100"),
-    Feature("v2x_veracc_osp", "vdem", "v2x_veracc_osp", 2, about="vertical accountability"),
-    Feature("v2xcs_ccsi", "vdem", "v2xcs_ccsi", 2, about="core civil society index"),
-    Feature("v2xcl_rol", "vdem", "v2xcl_rol", 2, about="equality before the law"),
+    Feature("milex_gdp", "wdi", "MS.MIL.XPND.GD.ZS", 3, about="military expenditure, % of GDP",
+            label="Military expenditure", unit="% of GDP", group="Economy",
+            origin="SIPRI, via World Bank WDI"),
+    Feature("internet_users", "wdi", "IT.NET.USER.ZS", 3, about="internet users, % of people",
+            label="Internet users", unit="% of people", origin="ITU, via World Bank WDI"),
+    Feature("mobile_subs", "wdi", "IT.CEL.SETS.P2", 3, about="mobile subscriptions per 100",
+            label="Mobile subscriptions", unit="per 100 people",
+            origin="ITU, via World Bank WDI"),
+    Feature("v2x_veracc_osp", "vdem", "v2x_veracc_osp", 2, about="vertical accountability",
+            label="Vertical accountability", unit="index 0-1", group="V-Dem"),
+    Feature("v2xcs_ccsi", "vdem", "v2xcs_ccsi", 2, about="core civil society index",
+            label="Core civil society", unit="index 0-1", group="V-Dem"),
+    Feature("v2xcl_rol", "vdem", "v2xcl_rol", 2, about="equality before the law",
+            label="Equality before the law", unit="index 0-1", group="V-Dem"),
     Feature("v2x_freexp_altinf", "vdem", "v2x_freexp_altinf", 2,
-            about="freedom of expression and alternative information"),
-    Feature("v2x_horacc_osp", "vdem", "v2x_horacc_osp", 2, about="horizontal accountability"),
-    Feature("v2x_pubcorr", "vdem", "v2x_pubcorr", 2, about="public sector corruption"),
-    Feature("any_conflict", "ucdp", "any_conflict", 2, about="any armed conflict (UCDP/PRIO)"),
-    Feature("internal_conflict", "ucdp", "internal_confl", 2, about="internal armed conflict"),
+            about="freedom of expression and alternative information",
+            label="Freedom of expression", unit="index 0-1", group="V-Dem"),
+    Feature("v2x_horacc_osp", "vdem", "v2x_horacc_osp", 2, about="horizontal accountability",
+            label="Horizontal accountability", unit="index 0-1", group="V-Dem"),
+    Feature("v2x_pubcorr", "vdem", "v2x_pubcorr", 2, about="public sector corruption",
+            label="Public sector corruption", unit="index 0-1 (higher = more corrupt)",
+            group="V-Dem"),
+    Feature("any_conflict", "ucdp", "any_conflict", 2, about="any armed conflict (UCDP/PRIO)",
+            label="Armed conflict (any)", unit="1 = yes", group="Conflict"),
+    Feature("internal_conflict", "ucdp", "internal_confl", 2, about="internal armed conflict",
+            label="Internal armed conflict", unit="1 = yes", group="Conflict"),
     Feature("major_conflict", "ucdp", "any_conflict_major", 2,
-            about="conflict with 1,000+ battle deaths"),
-    Feature("war", "ucdp", "war", 2, about="war"),
-    Feature("ext_conflict", "ucdp", "ext_conf", 2, about="external armed conflict"),
+            about="conflict with 1,000+ battle deaths", label="Major armed conflict",
+            unit="1 = yes"),
+    Feature("war", "ucdp", "war", 2, about="war (1,000+ battle deaths in the year)",
+            label="War (1,000+ battle deaths)", unit="1 = yes", group="Conflict"),
+    Feature("ext_conflict", "ucdp", "ext_conf", 2, about="external armed conflict",
+            label="External armed conflict", unit="1 = yes"),
     Feature("epr_excluded_pop", "epr", "epr_excluded_group_pop", 3,
             about="population share of politically excluded ethnic groups"),
     Feature("epr_excluded_groups", "epr", "epr_excluded_groups_count", 3,
@@ -57,14 +84,19 @@ FEATURES: tuple[Feature, ...] = (
             about="population share of groups in power"),
     Feature("epr_elf", "epr", "epr_elf", 3, about="ethno-linguistic fractionalisation"),
     Feature("leader_tenure", "reign", "leader_tenure_years", 1, count_up=True,
-            about="years the end-of-year leader has held office (REIGN leader list)"),
-    Feature("leader_age", "reign", "leader_age", 1, count_up=True, about="leader's age"),
+            about="years the end-of-year leader has held office (REIGN leader list)",
+            label="Leader tenure", unit="years", group="Leader"),
+    Feature("leader_age", "reign", "leader_age", 1, count_up=True, about="leader's age",
+            label="Leader's age", unit="years"),
     Feature("leader_military", "reign", "leader_military", 1,
-            about="leader has a military career (REIGN)"),
+            about="leader has a military career (REIGN)", label="Leader from the military",
+            unit="1 = yes"),
     Feature("years_since_election", "reign", "years_since_election", 3, count_up=True,
-            about="years since the last national vote"),
+            about="years since the last national vote", label="Years since a national vote",
+            unit="years"),
     Feature("regime_duration", "reign", "regime_duration_years", 3, count_up=True,
-            about="years the current regime has lasted (GWF)"),
+            about="years the current regime has lasted (GWF)", label="Regime duration",
+            unit="years", origin="Geddes, Wright & Frantz, via REIGN"),
     Feature("reign_elected", "reign", "reign_elected", 3, about="leader was elected"),
     Feature("reign_tenure_months", "reign", "reign_tenure_months", 3, count_up=False,
             about="leader tenure in months (REIGN country-year)"),
@@ -103,11 +135,16 @@ CATEGORIES: tuple[Feature, ...] = (
 )
 
 GLOBAL: tuple[Feature, ...] = (
-    Feature("oil_price", "oil", "oil_price_real", 2, about="real oil price, US$ per barrel"),
+    Feature("oil_price", "oil", "oil_price_real", 2, about="real oil price, US$ per barrel",
+            label="Real oil price", unit="US$ per barrel"),
 )
 
-# Year-on-year and five-year changes: for the V-Dem indices and infant mortality.
+# Year-on-year and five-year changes (columns ``<name>_d1``, ``<name>_d5``).
 CHANGES: tuple[str, ...] = ("v2x_veracc_osp", "v2xcs_ccsi", "v2xcl_rol", "v2x_freexp_altinf",
                             "v2x_horacc_osp", "v2x_pubcorr", "infmort", "milex_gdp")
 
-OUTCOMES = ("n_attempts", "n_coups", "n_failed", "attempt", "coup", "failed")
+# What a forecast is of: a coup attempt (successful or failed), a successful coup, a failed
+# attempt. The one list of outcome names; the panel also counts them (``COUNTS``).
+OUTCOMES = ("attempt", "coup", "failed")
+COUNTS = ("n_attempts", "n_coups", "n_failed")
+OUTCOME_COLUMNS = (*COUNTS, *OUTCOMES)

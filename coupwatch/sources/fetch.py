@@ -12,17 +12,11 @@ from pathlib import Path
 import httpx
 
 from coupwatch import config
-from coupwatch.errors import BadInput
+from coupwatch.errors import BadInput, FetchError
 from coupwatch.sources import wdi_live
 from coupwatch.sources.base import SourceFile
 
 Progress = Callable[[int, int | None], None]  # (bytes so far, total or None)
-
-
-class FetchError(Exception):
-    """The publisher could not be reached; not the user's input, so exit code 1."""
-
-    exit_code = 1
 
 
 def sha256(path: Path) -> str:

@@ -18,7 +18,7 @@ KINDS = {1: "failed", 2: "successful"}
 
 class PowellThyne(Connector):
     name = "powell_thyne"
-    title = "Global Instances of Coups"
+    title = "Powell & Thyne, Global Instances of Coups"
     publisher = "Jonathan Powell & Clayton Thyne"
     licence = "free for research; cite Powell & Thyne (2011), Journal of Peace Research 48(2)"
     citation = "Powell, J. & Thyne, C. (2011). Global instances of coups from 1950 to 2010."

@@ -7,9 +7,10 @@ from enum import StrEnum
 from fastapi import APIRouter, Depends, Query
 
 from coupwatch.api.deps import ERRORS, need_forecast, snapshot
-from coupwatch.api.snapshot import Snapshot, records
 from coupwatch.errors import BadInput
 from coupwatch.forecasts import metrics
+from coupwatch.read.jsonify import records
+from coupwatch.read.snapshot import Snapshot
 
 router = APIRouter(prefix="/api/backtest", tags=["backtest"])
 N_BOOT = 200  # metrics.summary resamples with pandas: ~10 ms a draw

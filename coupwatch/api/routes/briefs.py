@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from coupwatch.api.deps import ERRORS, ISO3, check_year, country, snapshot
-from coupwatch.api.snapshot import Snapshot
 from coupwatch.briefs import render
+from coupwatch.read.snapshot import Snapshot
 
 router = APIRouter(prefix="/briefs", tags=["briefs"])
 PDF_SEMAPHORE = asyncio.Semaphore(2)  # WeasyPrint is CPU-bound: at most two at a time

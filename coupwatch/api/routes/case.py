@@ -7,13 +7,11 @@ setting, never from the request: the API reads no file a client names.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path as FilePath
-
 from fastapi import APIRouter, Path, Request
 
-from coupwatch.analysis import case as analysis
+from coupwatch import config
 from coupwatch.api.deps import dumps, json_bytes
+from coupwatch.read import case as analysis
 
 router = APIRouter(prefix="/api", tags=["case studies"])
 ERRORS = {404: {"description": "No case study for this country, or unknown country"},
@@ -25,7 +23,6 @@ ERRORS = {404: {"description": "No case study for this country, or unknown count
             "checked against the data", responses=ERRORS)
 def case_study(request: Request,
                name: str = Path(..., min_length=2, max_length=60, examples=["mali"])):
-    compare = os.environ.get("COUPWATCH_COMPARE")
     study = analysis.case_study(name, path=request.app.state.store.path,
-                                compare=FilePath(compare) if compare else None)
+                                compare=config.compare_file())
     return json_bytes(dumps(analysis.as_json(study)))

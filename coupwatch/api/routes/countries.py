@@ -8,6 +8,7 @@ import pandas as pd
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
+from coupwatch import catalog
 from coupwatch.api.deps import (
     ERRORS,
     ISO3,
@@ -18,7 +19,8 @@ from coupwatch.api.deps import (
     region_members,
     snapshot,
 )
-from coupwatch.api.snapshot import INDICATORS, SOURCE_NAMES, Snapshot, records
+from coupwatch.read.jsonify import records
+from coupwatch.read.snapshot import Snapshot
 
 router = APIRouter(prefix="/api/countries", tags=["countries"])
 
@@ -51,14 +53,14 @@ def indicator_series(snap: Snapshot, code: int) -> list[dict]:
     versions = snap.provenance.set_index("file")["release"].to_dict() \
         if len(snap.provenance) else {}
     out = []
-    for variable, meta in INDICATORS.items():
-        rows = frame[frame["variable"] == variable]
+    for meta in catalog.shown():
+        rows = frame[frame["variable"] == meta.variable]
         if rows.empty:
             continue
         file = str(rows["file"].iloc[-1])
-        out.append({"variable": variable, "label": meta["label"], "unit": meta["unit"],
-                    "group": meta["group"], "source": meta["source"],
-                    "source_name": SOURCE_NAMES.get(meta["source"], meta["source"]),
+        out.append({"variable": meta.variable, "label": meta.label, "unit": meta.unit,
+                    "group": meta.group, "source": meta.source,
+                    "source_name": meta.attribution,
                     "file": file, "release": versions.get(file),
                     "points": [[int(y), round(float(v), 4)] for y, v in
                                zip(rows["year"], rows["value"], strict=True)]})
@@ -106,7 +108,7 @@ def country_table(snap: Snapshot, code: int) -> pd.DataFrame:
     table = table.join(history).join(counts)
     table[["coups_successful", "coups_failed"]] = \
         table[["coups_successful", "coups_failed"]].fillna(0).astype(int)
-    columns = [v for v in INDICATORS if v in series.columns]
+    columns = [v.variable for v in catalog.shown() if v.variable in series.columns]
     table = table.join(series[columns])
     table.insert(0, "country", snap.countries.loc[code, "name"])
     table.insert(0, "iso3", snap.countries.loc[code, "iso3"])

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Depends, Query
 
 from coupwatch import countries
 from coupwatch.api.deps import ERRORS, snapshot
-from coupwatch.api.errors import NotFound
-from coupwatch.api.snapshot import Snapshot, records
-from coupwatch.errors import BadInput
+from coupwatch.errors import BadInput, NotFound
+from coupwatch.read.jsonify import records
+from coupwatch.read.snapshot import Snapshot
 
 router = APIRouter(prefix="/api", tags=["events"])
 DATE = "^(19|20)[0-9]{2}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from coupwatch.api.deps import ERRORS, ISO3, check_year, country, snapshot
-from coupwatch.api.snapshot import Snapshot
+from coupwatch.read.snapshot import Snapshot
 
 router = APIRouter(prefix="/api", tags=["explain"])
 

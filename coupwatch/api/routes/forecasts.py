@@ -17,7 +17,8 @@ from coupwatch.api.deps import (
     region_members,
     snapshot,
 )
-from coupwatch.api.snapshot import Snapshot, records
+from coupwatch.read.jsonify import records
+from coupwatch.read.snapshot import Snapshot
 
 router = APIRouter(prefix="/api", tags=["forecasts"])
 

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends
 
 from coupwatch import regions
 from coupwatch.api.deps import ERRORS, dumps, json_bytes, snapshot
-from coupwatch.api.snapshot import SOURCE_NAMES, Snapshot, records
+from coupwatch.read.jsonify import records
+from coupwatch.read.snapshot import Snapshot
 
 router = APIRouter(prefix="/api", tags=["meta"])
 
@@ -71,7 +72,5 @@ def geo(snap: Snapshot = Depends(snapshot)):
 
 @router.get("/sources", summary="Data sources and versions in the warehouse (provenance)")
 def sources(snap: Snapshot = Depends(snapshot)):
-    frame = snap.provenance.copy()
-    if len(frame):
-        frame["name"] = frame["source"].map(SOURCE_NAMES).fillna(frame["source"])
+    frame = snap.provenance.rename(columns={"title": "name"})
     return {"sources": records(frame), "forecast_run": snap.run}

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Path, Query, Request
 
-from coupwatch.analysis import region as analysis
 from coupwatch.api.deps import dumps, json_bytes
+from coupwatch.read import region as analysis
 
 router = APIRouter(prefix="/api", tags=["regions"])
 ERRORS = {422: {"description": "Unknown region, or no forecast for that year"},

@@ -2,7 +2,7 @@
 
 Unlike the other routes this one does not read the in-memory snapshot: each query opens the
 warehouse file read-only for its own duration (at most the time limit), through
-``coupwatch.analysis.sql``, which also does every check. The handlers are plain ``def``, so
+``coupwatch.read.console``, which also does every check. The handlers are plain ``def``, so
 FastAPI runs them in its thread pool and a slow query never blocks the event loop.
 """
 
@@ -14,9 +14,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from coupwatch.analysis import sql as engine
 from coupwatch.api.deps import dumps, json_bytes
-from coupwatch.api.snapshot import NoData
+from coupwatch.errors import EmptyWarehouse, NoData
+from coupwatch.read import console as engine
 
 router = APIRouter(prefix="/api/sql", tags=["sql"])
 # Each query is a DuckDB instance of its own (up to 1 GB, all cores): two at a time keep the
@@ -80,7 +80,7 @@ class Catalog(BaseModel):
 def _warehouse(request: Request):
     path = request.app.state.store.path
     if not path.is_file():
-        raise NoData("no warehouse yet: run `coupwatch data update` first")
+        raise NoData(EmptyWarehouse.MESSAGE)
     return path
 
 
@@ -97,8 +97,6 @@ def run_sql(body: SqlQuery, request: Request):
         # the server's time limit, read per call (clients cannot raise it)
         result = engine.query(body.sql, path=path, limit=body.limit,
                               timeout=engine.DEFAULT_TIMEOUT)
-    except engine.Busy as err:
-        raise NoData(str(err)) from None
     finally:
         SLOTS.release()
     return json_bytes(dumps(result.payload()))
@@ -108,7 +106,4 @@ def run_sql(body: SqlQuery, request: Request):
             response_model=Catalog, responses={503: ERRORS[503]})
 def sql_views(request: Request):
     path = _warehouse(request)
-    try:
-        return engine.catalog(engine.describe(path))
-    except engine.Busy as err:
-        raise NoData(str(err)) from None
+    return engine.catalog(engine.describe(path))

@@ -21,8 +21,8 @@ import duckdb
 import pandas as pd
 
 from coupwatch import countries
-from coupwatch.analysis import sql
-from coupwatch.errors import BadInput
+from coupwatch.errors import BadInput, NotFound
+from coupwatch.read import console
 
 CASES = {432: "mali"}  # G&W code -> case name
 VDEM = {"v2x_veracc_osp": "vertical accountability", "v2x_horacc_osp": "horizontal "
@@ -78,12 +78,12 @@ def case_study(name: str, *, path: Path | None = None,
                compare: Path | None = None) -> CaseStudy:
     code = countries.resolve(name)  # unknown countries fail here with one line
     if code not in CASES:
-        raise BadInput(f"unknown case study: none for {countries.gw_name(code)} (available: "
+        raise NotFound(f"unknown case study: none for {countries.gw_name(code)} (available: "
                        f"{', '.join(CASES.values())})", parameter="country")
     start = time.perf_counter()
     other = _compare_frame(compare) if compare is not None else None
     study = CaseStudy(country=countries.gw_name(code), gwcode=code)
-    with sql.session(path) as run:
+    with console.session(path) as run:
         for build in (_history, _world, _milex, _vdem, _conflict, _ranks):
             study.findings.append(build(run, code))
     if other is not None:

@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 
 from coupwatch import regions
-from coupwatch.analysis import sql
 from coupwatch.errors import BadInput
+from coupwatch.read import console
 
-Runner = Callable[[str], sql.Result]
+Runner = Callable[[str], console.Result]
 
 ASSUMPTION = ("members' attempts are treated as independent events, so P(at least one) = "
               "1 − ∏(1 − p). Coups cluster in time and space (positive dependence), which makes "
@@ -59,7 +59,7 @@ def report(name: str, year: int | None = None, *, path: Path | None = None) -> R
     regions.members(region)  # unknown names fail here, before the warehouse is opened
     # The console's views define "the newest run", "its backtests" and "the newest release"
     # once, for the dashboard, the SQL console and this report alike.
-    with sql.session(path) as run:
+    with console.session(path) as run:
         target = year if year is not None else _latest_target(run)
         risks, basis = _risks(run, target)
         events = run("SELECT gwcode, year, kind FROM coups").frame()

@@ -1,6 +1,6 @@
 """Drivers of a forecast, computed off the request path.
 
-``coupwatch.forecasts.explain.explain`` fits the ensemble (seconds to minutes), so it runs in
+``coupwatch.forecasts.explain.explain`` may fit the ensemble (seconds to minutes), so it runs in
 one separate worker *process* (no GIL contention with the server) and its result is cached
 in memory per (country, year, data key). A request never waits longer than it asks to.
 """
@@ -51,13 +51,14 @@ def private_copy(path: str):
 def compute(path: str, iso3: str, year: int | None) -> dict:
     """Run in the worker: explain from a private copy of the warehouse, return plain data."""
     from coupwatch.forecasts.explain import explain
+    from coupwatch.forecasts.store import latest_run_sql
+    from coupwatch.models import DECOMPOSABLE
 
     con = private_copy(path)
     # Explain with the model of the forecast being served, so the drivers' headline
     # probability is the one on the dashboard (and reuses that model's cached backtests).
-    latest = con.execute("SELECT model FROM forecast_runs ORDER BY created_at DESC "
-                         "LIMIT 1").fetchone()
-    model = latest[0] if latest and latest[0] in ("ensemble", "logit", "lgbm") else "ensemble"
+    latest = con.execute(f"SELECT model FROM ({latest_run_sql()})").fetchall()
+    model = latest[0][0] if latest and latest[0][0] in DECOMPOSABLE else DECOMPOSABLE[0]
     result = explain(con, iso3, year, model=model)
     drivers = result.drivers.copy()
     drivers["value"] = drivers["value"].astype(float)

@@ -1,1 +1,0 @@
-"""Analyst tools over the warehouse: the read-only SQL console, regional views, case studies."""

@@ -1,0 +1,187 @@
+"""The published schema: documented views over the warehouse, defined once.
+
+Every reader is built on these views: the SQL console offers them to whoever types SQL, and
+the API's snapshot, the region report and the case study query them. "The newest Powell &
+Thyne release", "the latest forecast run", "its backtests" and "a country's region" therefore
+mean the same thing everywhere.
+
+``connect`` opens a private in-memory DuckDB, attaches the warehouse READ_ONLY as
+``warehouse`` and creates the views as TEMP views (they shadow its tables of the same name).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from coupwatch import catalog, config, regions
+from coupwatch.errors import Busy, EmptyWarehouse
+from coupwatch.forecasts.store import latest_run_sql
+from coupwatch.panel import store as panel_store
+from coupwatch.warehouse.releases import newest_sql
+
+MEMORY_LIMIT = "1GB"
+W = "warehouse.main"
+
+# name -> one line for `coupwatch sql --views`, the API and the web page
+VIEWS: dict[str, str] = {
+    "coups": "coup attempts of the newest Powell & Thyne release, one row per event (date, "
+             "year, month, day, gwcode, iso3, country, kind, successful)",
+    "panel": "the country-year panel: every G&W state-year since 1950, that year's outcomes "
+             "(n_attempts, attempt, coup, failed, ...) and features known at its end",
+    "forecasts": "the latest forecast run: one row per country with p_attempt, p_coup, "
+                 "p_failed, rank and change, plus the run's id, date and model",
+    "forecast_history": "every stored forecast run, same columns as forecasts",
+    "runs": "every stored forecast run: id, time, target year, model, versions, data key; "
+            "`latest` marks the newest",
+    "backtests": "out-of-sample forecasts for past years (the latest run's data, model and "
+                 "seed) beside what happened (observed_attempt, ...)",
+    "indicators": "every indicator value in long form: source, variable, gwcode, iso3, "
+                  "country, year, value, text",
+    "countries": "G&W states: gwcode, iso3, name, years in the system, region, UN subregion, "
+                 "continent, AU region and membership groups as of the latest year "
+                 "(memberships, a list)",
+    "sources": "the files each source was loaded from: source, title, publisher, licence, "
+               "file, release, sha256, rows, years covered, time of ingest",
+}
+
+# What to run when a view cannot be offered yet.
+NEEDS = {"panel": "run `coupwatch data update`",
+         "forecasts": "run `coupwatch forecast`",
+         "forecast_history": "run `coupwatch forecast`",
+         "runs": "run `coupwatch forecast`",
+         "backtests": "run `coupwatch forecast`"}
+
+
+def engine() -> duckdb.DuckDBPyConnection:
+    # A private in-memory instance: ``duckdb.connect(path, read_only=True, config=...)`` would
+    # share the process-wide instance of that file with other readers, refuse to open beside
+    # them with a different config, and lock *their* configuration too.
+    return duckdb.connect(":memory:", config={
+        "autoload_known_extensions": False, "autoinstall_known_extensions": False,
+        "allow_community_extensions": False, "allow_unsigned_extensions": False,
+        "memory_limit": MEMORY_LIMIT,
+        "temp_directory": "",  # never spill to disk: a huge query fails instead of writing
+    })
+
+
+def attach(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> set[str]:
+    """Attach the warehouse read-only and create the views; the names of those on offer."""
+    target = Path(path) if path is not None else config.warehouse_path()
+    if not target.is_file():
+        raise EmptyWarehouse()
+    escaped = str(target).replace("'", "''")
+    try:
+        con.execute(f"ATTACH '{escaped}' AS warehouse (READ_ONLY)")
+    except duckdb.IOException as err:
+        if "lock" in str(err).lower():
+            raise Busy("the warehouse is being written by another process (e.g. `coupwatch "
+                       "data update` or `coupwatch forecast`); try again when it is done") \
+                from None
+        raise
+    con.execute("USE warehouse")
+    tables = {r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = 'warehouse' "
+        "AND schema_name = 'main'").fetchall()}
+    if "provenance" not in tables or not scalar(con, "SELECT count(*) FROM provenance"):
+        raise EmptyWarehouse()
+    return create(con, tables)
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str):
+    # fetchall, not fetchone: DuckDB 2 refuses other work while a result is unfinished
+    return con.execute(sql).fetchall()[0][0]
+
+
+def create(con: duckdb.DuckDBPyConnection, tables: set[str]) -> set[str]:
+    con.execute(f"""
+        CREATE TEMP VIEW coups AS
+        SELECT make_date(e.year, e.month, coalesce(e.day, 1)) AS date, e.year, e.month,
+               e.day, e.gwcode, c.iso3, coalesce(c.name, e.country) AS country, e.kind,
+               e.kind = 'successful' AS successful, e.release, e.file, e.line
+        FROM {W}.events e LEFT JOIN {W}.countries c USING (gwcode)
+        WHERE e.source = 'powell_thyne'
+          AND e.release = ({newest_sql(f"{W}.events", "powell_thyne")})
+        ORDER BY e.year, e.month, e.day, e.gwcode""")
+    con.execute(f"""
+        CREATE TEMP VIEW indicators AS
+        SELECT i.source, i.variable, i.gwcode, c.iso3, c.name AS country, i.year, i.value,
+               i.text, i.file
+        FROM {W}.indicators i LEFT JOIN {W}.countries c USING (gwcode)""")
+    latest = scalar(con, f"SELECT max(coalesce(last_year, first_year)) FROM {W}.countries")
+    con.register("geography_frame", _geography(int(latest) if latest is not None else None))
+    con.execute("CREATE TEMP TABLE country_geography AS SELECT * FROM geography_frame")
+    con.unregister("geography_frame")
+    con.execute(f"""
+        CREATE TEMP VIEW countries AS
+        SELECT c.gwcode, c.iso3, c.name, c.first_year, c.last_year,
+               coalesce(g.region, '') AS region, g.un_subregion, g.continent, g.au_region,
+               coalesce(g.memberships, []) AS memberships
+        FROM {W}.countries c LEFT JOIN country_geography g USING (gwcode)
+        ORDER BY c.gwcode""")
+    con.register("source_frame", catalog.sources_frame())
+    con.execute("CREATE TEMP TABLE source_catalog AS SELECT * FROM source_frame")
+    con.unregister("source_frame")
+    con.execute(f"""
+        CREATE TEMP VIEW sources AS
+        SELECT p.source, s.title, s.publisher, s.licence, p.file, p.release, p.sha256,
+               p.rows, p.year_min, p.year_max, p.origin, p.ingested_at
+        FROM {W}.provenance p LEFT JOIN source_catalog s USING (source)
+        ORDER BY p.source, p.file""")
+    available = {"coups", "indicators", "countries", "sources"}
+
+    stored = panel_store.state(con)
+    if stored != "missing":
+        # a stale copy keeps its columns (so queries bind) but refuses to give rows
+        guard = "" if stored == "current" else (
+            " WHERE error('the stored panel is out of date (the data or the panel code "
+            "changed since it was built): run `coupwatch data update`') IS NULL")
+        con.execute(f"CREATE TEMP VIEW panel AS SELECT * FROM {W}.panel{guard}")
+        available.add("panel")
+
+    if {"forecast_runs", "forecasts", "backtests"} <= tables and scalar(
+            con, f"SELECT count(*) FROM {W}.forecast_runs"):
+        available |= _forecast_views(con)
+    return available
+
+
+def _forecast_views(con: duckdb.DuckDBPyConnection) -> set[str]:
+    newest = f"({latest_run_sql(f'{W}.forecast_runs')})"
+    con.execute(f"""
+        CREATE TEMP VIEW runs AS
+        SELECT r.run_id, r.created_at, r.target_year, r.model, r.model_version,
+               r.code_version, r.seed, r.data_key, r.data_versions,
+               r.run_id = (SELECT run_id FROM {newest}) AS latest
+        FROM {W}.forecast_runs r ORDER BY r.created_at, r.run_id""")
+    history = f"""SELECT f.run_id, r.created_at AS run_created_at, r.model,
+                         r.model_version, f.year, f.gwcode, f.iso3, f.country, f.region,
+                         f.p_attempt, f.p_coup, f.p_failed, f.rank, f.p_attempt_last_year,
+                         f.change
+                  FROM {W}.forecasts f JOIN {W}.forecast_runs r USING (run_id)"""
+    con.execute(f"CREATE TEMP VIEW forecast_history AS {history} "
+                "ORDER BY r.created_at, f.run_id, f.rank")
+    con.execute(f"CREATE TEMP VIEW forecasts AS {history} "
+                "WHERE f.run_id = (SELECT run_id FROM runs WHERE latest) ORDER BY f.rank")
+    con.execute(f"""
+        CREATE TEMP VIEW backtests AS
+        SELECT b.year, b.gwcode, b.iso3, b.country, b.model, b.p_attempt, b.p_coup,
+               b.p_failed, b.observed_attempt, b.observed_coup, b.observed_failed
+        FROM {W}.backtests b JOIN runs n
+          ON n.latest AND b.data_key = n.data_key AND b.model = n.model AND b.seed = n.seed
+        ORDER BY b.year, b.gwcode""")
+    return {"runs", "forecasts", "forecast_history", "backtests"}
+
+
+@lru_cache(maxsize=4)
+def _geography(year: int | None) -> pd.DataFrame:
+    """Regions of every G&W state, memberships at the end of ``year`` (computed once)."""
+    geo = regions.geography()[["gwcode", "region", "un_subregion", "continent", "au_region"]]
+    geo = geo.reset_index(drop=True).copy()
+    rows = regions.in_force(year)
+    rows = rows[rows["gwcode"].notna()]
+    groups = rows.groupby(rows["gwcode"].astype(int))["region"].agg(lambda s: sorted(set(s)))
+    geo["memberships"] = [groups.get(int(g), []) for g in geo["gwcode"]]
+    return geo
