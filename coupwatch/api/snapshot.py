@@ -56,6 +56,7 @@ INDICATORS: dict[str, dict] = {
 
 SOURCE_NAMES = {
     "powell_thyne": "Powell & Thyne, Global Instances of Coups",
+    "cline": "Cline Center Coup d'État Project",
     "vdem": "V-Dem", "wdi": "World Bank WDI (SIPRI for military expenditure)",
     "ucdp": "UCDP/PRIO Armed Conflict Dataset", "reign": "OEF REIGN", "epr": "EPR core",
     "gw": "Gleditsch & Ward state system", "oil": "Real oil price (EIA / Energy Institute)",
@@ -172,14 +173,16 @@ def load(path: Path | None = None) -> Snapshot:
                         "ORDER BY gwcode") if "countries" in tables else pd.DataFrame(
             columns=["gwcode", "iso3", "name", "first_year", "last_year"])
         releases = [r[0] for r in con.execute(
-            "SELECT DISTINCT release FROM events ORDER BY release").fetchall()] \
+            "SELECT DISTINCT release FROM events WHERE source = 'powell_thyne' "
+            "ORDER BY release").fetchall()] \
             if "events" in tables else []
         release = releases[-1] if releases else None
         events = _frame(con, """
             SELECT e.gwcode, e.year, e.month, e.day, e.kind, e.release, e.file, e.line,
                    coalesce(c.name, e.country) AS country, c.iso3
             FROM events e LEFT JOIN countries c USING (gwcode)
-            WHERE e.release = ? ORDER BY e.year, e.month, e.day, e.gwcode""", [release])
+            WHERE e.source = 'powell_thyne' AND e.release = ?
+            ORDER BY e.year, e.month, e.day, e.gwcode""", [release])
         wanted = list(INDICATORS)
         indicators = _frame(con, """
             SELECT gwcode, year, variable, avg(value) AS value, any_value(source) AS source,
