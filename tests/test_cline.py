@@ -1,5 +1,6 @@
-"""The Cline Center Coup d'État Project: parsing, strict reading, storage next to Powell & Thyne
-(which every P&T reader must still see alone), `events --source cline` and `events --compare`."""
+"""The Cline Center Coup d'État Project: the mirror file parsed and checked by hand, fixtures
+built in code, and every kind of bad file refused (one line, exit 2, warehouse unchanged).
+Storage beside Powell & Thyne, `events --source cline` and `--compare`: test_cline_events.py."""
 
 from __future__ import annotations
 
