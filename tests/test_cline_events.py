@@ -105,7 +105,7 @@ def test_matching_is_one_to_one_nearest_first():
                 (432, "2020-08-18", "successful"), (101, "2000-01-01", "failed"),
                 (101, "2001-01-01", "failed")])
     cline = frame([(432, "2012-03-18", "coup"), (432, "2020-09-18", "coup"),
-                   (101, "2000-01-02", "conspiracy"), (101, "2001-02-01", "attempted"),
+                   (101, "2000-01-02", "conspiracy"), (101, "2001-02-01", "coup"),
                    (52, "2012-03-01", "coup")])
     result = events_store.compare(pt, cline)
     pairs = result.pairs
@@ -119,6 +119,7 @@ def test_matching_is_one_to_one_nearest_first():
                     strict=True)) == [(101, 1, "2000-01-02"), (432, 1, None)]
     assert result.only_second["gwcode"].tolist() == [52]  # other state, same day
     assert result.conspiracies["kind"].tolist() == ["conspiracy"]
+    assert pairs["same_outcome"].tolist() == [False, True, True]
     wider = events_store.compare(pt, frame([(432, "2020-09-19", "coup")]))
     assert wider.pairs.empty and len(wider.only_second) == 1  # 32 days: no match
 
@@ -148,6 +149,10 @@ def test_compare_on_the_real_lists(compared, warehouse_path):
                       strict=True))
     assert {("MLI", "2012-03-22", "2012-03-22"), ("MLI", "2020-08-18", "2020-08-18"),
             ("MLI", "2021-05-21", "2021-05-24"), ("BRA", "1964-04-01", "1964-04-01")} <= matched
+    # two Cline events on 3 February 1977 in Ethiopia: P&T's successful coup takes the coup
+    ethiopia = pairs[(pairs["gwcode"] == 530) & (pairs["powell_thyne_date"] == "1977-02-03")]
+    assert ethiopia[["powell_thyne_kind", "cline_kind"]].values.tolist() == [["successful",
+                                                                              "coup"]]
     ussr = pairs[(pairs["gwcode"] == 365) & (pairs["powell_thyne_date"].str[:4] == "1991")]
     assert ussr[["powell_thyne_kind", "cline_kind"]].values.tolist() == [["failed", "coup"]]
     missing = set(zip(only_pt["iso3"], only_pt["date"], strict=True))
@@ -193,7 +198,8 @@ def test_events_cli(home):
                                        path=home / "warehouse.duckdb")
     assert f"{len(result.only_first)} in Powell & Thyne, not in Cline" in text
     assert f"{len(result.only_second)} in Cline, not in Powell & Thyne" in text
-    assert f"{len(result.pairs)} matched pairs" in text
+    differ = int((~result.pairs["same_outcome"]).sum())
+    assert f"{len(result.pairs)} matched pairs" in text and f"{differ} of them differ" in text
     assert f"{len(result.conspiracies)} Cline conspiracies" in text
     assert "left out of the comparison" in text
     for key, parameter in (("bad-source", "source"), ("bad-compare", "release")):
@@ -215,3 +221,14 @@ def test_cline_over_http(tmp_path, warehouse_path):
     assert "unchanged" in result.stdout  # the same bytes as the mirror: nothing to do
     assert checksum(home / "warehouse.duckdb") == before
     assert (home / "cache" / CLINE).read_bytes() == (MIRROR / CLINE).read_bytes()
+
+
+def test_equal_gaps_prefer_the_same_outcome():
+    pt = frame([(530, "1977-02-03", "successful")])
+    cline = frame([(530, "1977-02-03", "attempted"), (530, "1977-02-03", "coup")])
+    result = events_store.compare(pt, cline)
+    assert result.pairs["cline_kind"].tolist() == ["coup"]
+    assert result.only_second["kind"].tolist() == ["attempted"]
+    nearer = events_store.compare(pt, frame([(530, "1977-02-04", "coup"),
+                                             (530, "1977-02-03", "attempted")]))
+    assert nearer.pairs["cline_kind"].tolist() == ["attempted"]  # the gap decides first

@@ -41,9 +41,7 @@ def _compare(country: str | None, date_from: str | None, date_to: str | None) ->
     first, second = TITLES[result.first], TITLES[result.second]
     show(result.only_first, title=f"{len(result.only_first)} in {first}, not in {second}")
     show(result.only_second, title=f"{len(result.only_second)} in {second}, not in {first}")
-    kinds = result.pairs
-    differ = int(((kinds[f"{result.first}_kind"] == "successful")
-                  != (kinds[f"{result.second}_kind"] == "coup")).sum())
+    differ = int((~result.pairs["same_outcome"]).sum())
     console.print(f"{len(result.pairs)} matched pairs (same state, at most {result.window} days "
                   f"apart, one to one); {differ} of them differ on success")
     console.print(f"{len(result.conspiracies)} Cline conspiracies (plots stopped before any "

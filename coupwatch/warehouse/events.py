@@ -20,6 +20,7 @@ from coupwatch.errors import BadInput
 COLUMNS = ["year", "month", "day", "gwcode", "iso3", "country", "kind", "release", "file",
            "line", "actors"]
 ATTEMPTS = {"powell_thyne": ("successful", "failed"), "cline": ("coup", "attempted")}
+SUCCESS = {"powell_thyne": "successful", "cline": "coup"}  # the attempt took power
 WINDOW = 31  # days
 
 
@@ -70,7 +71,7 @@ class Comparison:
     second: str
     only_first: pd.DataFrame
     only_second: pd.DataFrame
-    pairs: pd.DataFrame  # one row per matched pair: both dates, kinds and the gap in days
+    pairs: pd.DataFrame  # per matched pair: dates, kinds, gap in days, same_outcome
     conspiracies: pd.DataFrame
     window: int
 
@@ -79,10 +80,11 @@ def compare(first: pd.DataFrame, second: pd.DataFrame, *, first_name: str = "pow
             second_name: str = "cline", window: int = WINDOW) -> Comparison:
     """Match attempts one to one: same gwcode, at most ``window`` days apart, nearest first.
 
-    Every candidate pair is ranked by its gap (ties: the earlier first-source event, then the
-    earlier second-source event) and taken unless either event is already matched, so two
-    events in one month cannot both claim one event of the other list. An event without a
-    day is placed on the 15th, the middle of its month.
+    Every candidate pair is ranked by its gap (ties: a pair that agrees on success first, e.g.
+    Ethiopia's coup and failed attempt of 3 February 1977 in Cline; then the earlier events)
+    and taken unless either event is already matched, so two events in one month cannot both
+    claim one event of the other list. An event without a day is placed on the 15th, the
+    middle of its month.
     """
     if window < 0:
         raise BadInput(f"window {window} is negative", parameter="window")
@@ -90,14 +92,17 @@ def compare(first: pd.DataFrame, second: pd.DataFrame, *, first_name: str = "pow
     b = second[second["kind"].isin(ATTEMPTS[second_name])].reset_index(drop=True)
     left = dates(a, missing_day=15)
     right = dates(b, missing_day=15)
-    candidates = (pd.DataFrame({"i": a.index, "gwcode": a["gwcode"], "da": left})
+    won_a = a["kind"] == SUCCESS[first_name]
+    won_b = b["kind"] == SUCCESS[second_name]
+    candidates = (pd.DataFrame({"i": a.index, "gwcode": a["gwcode"], "da": left, "wa": won_a})
                   .dropna(subset=["gwcode"])
-                  .merge(pd.DataFrame({"j": b.index, "gwcode": b["gwcode"], "db": right})
-                         .dropna(subset=["gwcode"]), on="gwcode"))
+                  .merge(pd.DataFrame({"j": b.index, "gwcode": b["gwcode"], "db": right,
+                                       "wb": won_b}).dropna(subset=["gwcode"]), on="gwcode"))
     candidates["gap"] = (candidates["db"] - candidates["da"]).dt.days
     candidates = candidates[candidates["gap"].abs() <= window]
-    candidates = candidates.assign(size=candidates["gap"].abs()).sort_values(
-        ["size", "da", "db", "i", "j"], kind="stable")
+    candidates = candidates.assign(size=candidates["gap"].abs(),
+                                   differ=candidates["wa"] != candidates["wb"]).sort_values(
+        ["size", "differ", "da", "db", "i", "j"], kind="stable")
     used_a, used_b, chosen = set(), set(), []
     for i, j, gap in zip(candidates["i"], candidates["j"], candidates["gap"], strict=True):
         if i not in used_a and j not in used_b:
@@ -115,6 +120,7 @@ def compare(first: pd.DataFrame, second: pd.DataFrame, *, first_name: str = "pow
         f"{second_name}_date": right.dt.strftime("%Y-%m-%d").to_numpy()[ib],
         f"{second_name}_kind": b["kind"].to_numpy()[ib],
         "days": np.array([c[2] for c in chosen], dtype=int),
+        "same_outcome": won_a.to_numpy()[ia] == won_b.to_numpy()[ib],
     })
     others = second[~second["kind"].isin(ATTEMPTS[second_name])].reset_index(drop=True)
     only_first = _by_date(a.drop(index=sorted(used_a)))
