@@ -12,6 +12,7 @@ from coupwatch import config, countries, sources, warehouse
 from coupwatch.errors import BadInput
 from coupwatch.panel import store as panel_store
 from coupwatch.sources.fetch import Progress
+from coupwatch.warehouse import events as events_store
 from coupwatch.warehouse.ingest import Outcome
 
 
@@ -69,39 +70,81 @@ def _date(text: str | None, parameter: str) -> dt.date | None:
     raise BadInput(f"'{text}' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)", parameter=parameter)
 
 
-def list_events(country: str | None = None, date_from: str | None = None,
-                date_to: str | None = None, *, release: str | None = None,
-                path: Path | None = None) -> pd.DataFrame:
-    """Coup events of the newest Powell & Thyne release (or ``release``), filtered."""
+def _window(date_from: str | None, date_to: str | None) -> tuple[pd.Timestamp | None,
+                                                                  pd.Timestamp | None]:
     start, stop = _date(date_from, "from"), _date(date_to, "to")
     if date_to is not None and len(date_to) < 10 and stop is not None:
         # "--to 2021" means through the end of 2021
         stop = (pd.Timestamp(stop) + pd.offsets.YearEnd(1) if len(date_to) == 4
                 else pd.Timestamp(stop) + pd.offsets.MonthEnd(1)).date()
-    code = countries.resolve(country) if country else None
+    return (pd.Timestamp(start) if start else None), (pd.Timestamp(stop) if stop else None)
+
+
+def _within(dates: pd.Series, start: pd.Timestamp | None, stop: pd.Timestamp | None) -> pd.Series:
+    keep = pd.Series(True, index=dates.index)
+    if start is not None:
+        keep &= dates >= start
+    if stop is not None:
+        keep &= dates <= stop
+    return keep
+
+
+def _read_events(source: str, release: str | None, path: Path | None) -> pd.DataFrame:
     with warehouse.read_only(path) as con:
         if warehouse.is_empty(con):
             raise BadInput("the warehouse is empty: run `coupwatch data update` first")
-        releases = [r[0] for r in con.execute(
-            "SELECT DISTINCT release FROM events ORDER BY release").fetchall()]
-        chosen = release or (releases[-1] if releases else None)
-        if release is not None and release not in releases:
-            raise BadInput(f"unknown release '{release}' (have: {', '.join(releases)})",
-                           parameter="release")
-        frame = con.execute("""
-            SELECT e.year, e.month, e.day, e.gwcode, c.iso3, coalesce(c.name, e.country)
-                   AS country, e.kind, e.release, e.file, e.line
-            FROM events e LEFT JOIN countries c USING (gwcode)
-            WHERE e.release = ? ORDER BY e.year, e.month, e.day, e.gwcode""", [chosen]).df()
-    dates = pd.to_datetime(dict(year=frame["year"], month=frame["month"],
-                                day=frame["day"].fillna(1)))
-    keep = pd.Series(True, index=frame.index)
+        return events_store.read(con, source, release)
+
+
+def _dated(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    out.insert(0, "date", events_store.dates(frame).dt.strftime("%Y-%m-%d"))
+    return out.drop(columns=["year", "month", "day"]).reset_index(drop=True)
+
+
+def list_events(country: str | None = None, date_from: str | None = None,
+                date_to: str | None = None, *, source: str = "powell_thyne",
+                release: str | None = None, path: Path | None = None) -> pd.DataFrame:
+    """Coup events of one source's newest release (or ``release``), filtered.
+
+    ``source`` is ``powell_thyne`` (coup attempts: ``kind`` successful/failed) or ``cline``
+    (``kind`` = the event type coup/attempted/conspiracy, with the codings set in ``actors``).
+    """
+    if source not in events_store.ATTEMPTS:
+        raise BadInput(f"unknown event source '{source}' (known: "
+                       f"{', '.join(events_store.ATTEMPTS)})", parameter="source")
+    start, stop = _window(date_from, date_to)
+    code = countries.resolve(country) if country else None
+    frame = _read_events(source, release, path)
+    keep = _within(events_store.dates(frame), start, stop)
     if code is not None:
         keep &= frame["gwcode"] == code
-    if start is not None:
-        keep &= dates >= pd.Timestamp(start)
-    if stop is not None:
-        keep &= dates <= pd.Timestamp(stop)
-    out = frame[keep].copy()
-    out.insert(0, "date", dates[keep].dt.strftime("%Y-%m-%d"))
-    return out.drop(columns=["year", "month", "day"]).reset_index(drop=True)
+    out = _dated(frame[keep])
+    return out if source != "powell_thyne" else out.drop(columns=["actors"])
+
+
+def compare_events(country: str | None = None, date_from: str | None = None,
+                   date_to: str | None = None, *, window: int = events_store.WINDOW,
+                   path: Path | None = None) -> events_store.Comparison:
+    """Powell & Thyne's attempts against the Cline Center's coups and attempts (newest
+    releases): what each list has that the other has not, matched by state and date.
+
+    The lists are matched whole, then cut to the dates asked for, so an event near the edge of
+    the range still finds its partner outside it; a pair is kept when either date is inside.
+    """
+    start, stop = _window(date_from, date_to)
+    code = countries.resolve(country) if country else None
+    pt = _read_events("powell_thyne", None, path)
+    cline = _read_events("cline", None, path)
+    if code is not None:
+        pt, cline = pt[pt["gwcode"] == code], cline[cline["gwcode"] == code]
+    result = events_store.compare(pt, cline, window=window)
+    pair_dates = [pd.to_datetime(result.pairs[f"{s}_date"]) for s in ("powell_thyne", "cline")]
+    result.pairs = result.pairs[_within(pair_dates[0], start, stop)
+                                | _within(pair_dates[1], start, stop)].reset_index(drop=True)
+    for name in ("only_first", "only_second", "conspiracies"):
+        frame = getattr(result, name)
+        kept = frame[_within(events_store.dates(frame), start, stop)]
+        setattr(result, name, _dated(kept).drop(columns=["file", "line"]))
+    result.only_first = result.only_first.drop(columns=["actors"])
+    return result

@@ -19,6 +19,7 @@ COVERAGE = {
     "gw/gwstate_age.csv": (1816, 2025),
     "powell-thyne/powell_thyne_coups_final_2015.txt": (1950, 2015),
     "powell-thyne/powell_thyne_coups_v2022-11-29.csv": (1950, 2022),
+    "cline/Coup_Data_v2.1.2.csv": (1945, 2022),
     "vdem/vdem_spaces_1968_2023.csv": (1968, 2023),
     "wdi/gdp_gw_1950_2024.csv": (1950, 2024),
     "wdi/population_gw_1816_2025.csv": (1816, 2025),

@@ -162,6 +162,7 @@ def truncated_mirror(dest: Path, t: int) -> Path:
         _keep(dest / name, t, "year")
     _keep(dest / "powell-thyne/powell_thyne_coups_final_2015.txt", t, "year", delimiter="\t")
     _keep(dest / "powell-thyne/powell_thyne_coups_v2022-11-29.csv", t, "year")
+    _keep(dest / "cline/Coup_Data_v2.1.2.csv", t, "year")
     for name in WDI_BULK:  # wide: drop the year columns after t
         raw = (dest / name).read_bytes().split(b"\n")
         preamble = b"\n".join(raw[:4]) + b"\n"
@@ -213,7 +214,7 @@ def test_truncated_warehouse_holds_nothing_after_t(truncated):
                            SELECT year FROM events UNION ALL SELECT year FROM indicators)""")
     assert years["y"].iloc[0] == t
     files = query(db, "SELECT count(*) AS n FROM provenance")["n"].iloc[0]
-    assert files == 18
+    assert files == 19
 
 
 def test_truncation_invariance(truncated, panel):

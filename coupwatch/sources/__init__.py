@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from coupwatch.errors import BadInput
-from coupwatch.sources import epr, gw, oil, powell_thyne, reign, ucdp, vdem, wdi
+from coupwatch.sources import cline, epr, gw, oil, powell_thyne, reign, ucdp, vdem, wdi
 from coupwatch.sources.base import Connector, Parsed, SourceFile
 
 # Order matters only for reading: the G&W system first, as every other source is checked
 # against it when status is reported.
 CONNECTORS: dict[str, Connector] = {
-    c.name: c for c in (gw.CONNECTOR, powell_thyne.CONNECTOR, vdem.CONNECTOR, wdi.CONNECTOR,
-                        reign.CONNECTOR, ucdp.CONNECTOR, epr.CONNECTOR, oil.CONNECTOR)
+    c.name: c for c in (gw.CONNECTOR, powell_thyne.CONNECTOR, cline.CONNECTOR, vdem.CONNECTOR,
+                        wdi.CONNECTOR, reign.CONNECTOR, ucdp.CONNECTOR, epr.CONNECTOR,
+                        oil.CONNECTOR)
 }
 
 

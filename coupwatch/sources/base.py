@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +12,10 @@ import pandas as pd
 from coupwatch import countries
 from coupwatch.sources._read import Table, duplicates, read_table
 
-EVENT_COLUMNS = ["gwcode", "cowcode", "country", "year", "month", "day", "kind", "release", "line"]
+# ``actors``: a source's own 0/1 codings of an event that are set, comma-separated (Cline's
+# actor and fate flags); None where a source has none (Powell & Thyne).
+EVENT_COLUMNS = ["gwcode", "cowcode", "country", "year", "month", "day", "kind", "release", "line",
+                 "actors"]
 INDICATOR_COLUMNS = ["gwcode", "year", "variable", "value", "text"]
 
 
@@ -75,6 +79,43 @@ def check_gwcodes(table: Table, codes: pd.Series, column: str = "gwcode") -> Non
     if not bool(known.all()):
         index = int((~known).to_numpy().nonzero()[0][0])
         raise table.fail(index, column, f"unknown Gleditsch & Ward code {codes.iloc[index]:g}")
+
+
+def check_days(table: Table, frame: pd.DataFrame) -> None:
+    """Refuse a day its month does not have (31 April, 30 February); a missing day is fine."""
+    for index, year, month, day in zip(frame.index, frame["year"], frame["month"],
+                                       frame["day"], strict=True):
+        if day == day and day > calendar.monthrange(int(year), int(month))[1]:
+            raise table.fail(int(index), "day", f"{int(year)}-{int(month):02d} has no day {day:g}")
+
+
+def cow_to_gw(table: Table, frame: pd.DataFrame, column: str,
+              recode: dict[int, tuple[int, str]] | None = None) -> tuple[list, list[dict]]:
+    """G&W codes for the ``cowcode`` column by the dated rules, and what could not be mapped.
+
+    A number that is a code in neither system is bad input (``column`` names it). ``recode``
+    maps a publisher's own code to the COW code it means, for rows whose ``country`` contains
+    the given name (a code that means nothing else stays bad input).
+    """
+    gw, unmapped = [], {}
+    for index, code, year, name in zip(frame.index, frame["cowcode"], frame["year"],
+                                       frame["country"], strict=True):
+        code = int(code)
+        if recode and code in recode and recode[code][1] in name:
+            code = recode[code][0]
+        try:
+            mapped = countries.cow_to_gw(code, int(year))
+        except KeyError:
+            raise table.fail(int(index), column, f"unknown COW country code {code} "
+                             f"({name})") from None
+        if mapped is None:
+            entry = unmapped.setdefault(code, {"code": f"COW {code}", "name": name,
+                                               "years": []})
+            entry["years"].append(int(year))
+        gw.append(mapped)
+    return gw, [{"code": e["code"], "name": e["name"], "year_min": min(e["years"]),
+                 "year_max": max(e["years"]), "rows": len(e["years"]), "reason": "no G&W state"}
+                for e in unmapped.values()]
 
 
 def gw_panel(path: Path, release: str, *, numeric: Sequence[str], text: Sequence[str] = (),

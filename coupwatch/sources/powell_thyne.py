@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-import calendar
 from pathlib import Path
 
 import pandas as pd
 
-from coupwatch import countries
 from coupwatch.errors import BadInput
 from coupwatch.sources._read import duplicates, load_text, read_table
-from coupwatch.sources.base import EVENT_COLUMNS, Connector, Parsed, SourceFile
+from coupwatch.sources.base import (
+    EVENT_COLUMNS,
+    Connector,
+    Parsed,
+    SourceFile,
+    check_days,
+    cow_to_gw,
+)
 
 UPSTREAM = "http://www.uky.edu/~clthyn2/coup_data/powell_thyne_coups_final.txt"
 KINDS = {1: "failed", 2: "successful"}
@@ -44,24 +49,9 @@ class PowellThyne(Connector):
             "coup": table.number("coup", integer=True, required=True, lo=1, hi=2),
             "version": table.text("version"),
         })
-        for index, (year, month, day) in enumerate(
-                zip(frame["year"], frame["month"], frame["day"], strict=True)):
-            if day == day and day > calendar.monthrange(int(year), int(month))[1]:
-                raise table.fail(index, "day", f"{int(year)}-{int(month):02d} has no day {day:g}")
+        check_days(table, frame)
         frame, dups = duplicates(frame, ["cowcode", "year", "month", "day", "coup"], table)
-        gw, unmapped = [], {}
-        for index, code, year, name in zip(frame.index, frame["cowcode"], frame["year"],
-                                           frame["country"], strict=True):
-            try:
-                mapped = countries.cow_to_gw(int(code), int(year))
-            except KeyError:
-                raise table.fail(int(index), "ccode", f"unknown COW country code {code:g} "
-                                 f"({name})") from None
-            if mapped is None:
-                entry = unmapped.setdefault(int(code), {"code": f"COW {int(code)}", "name": name,
-                                                        "years": [], "reason": "no G&W state"})
-                entry["years"].append(int(year))
-            gw.append(mapped)
+        gw, unmapped = cow_to_gw(table, frame, "ccode")
         versions = sorted(set(frame["version"]) - {""})
         if not versions:
             raise BadInput("no release version in column 'version'", file=path, column="version")
@@ -75,15 +65,10 @@ class PowellThyne(Connector):
             "kind": frame["coup"].astype(int).map(KINDS).to_numpy(),
             "release": frame["version"].to_numpy(),
             "line": table.lines[frame.index.to_numpy()],
+            "actors": None,
         })[EVENT_COLUMNS]
-        return Parsed(release="/".join(versions), events=events,
-                      unmapped=_summarise(unmapped), duplicates=dups)
-
-
-def _summarise(unmapped: dict) -> list[dict]:
-    return [{"code": e["code"], "name": e["name"], "year_min": min(e["years"]),
-             "year_max": max(e["years"]), "rows": len(e["years"]), "reason": e["reason"]}
-            for e in unmapped.values()]
+        return Parsed(release="/".join(versions), events=events, unmapped=unmapped,
+                      duplicates=dups)
 
 
 CONNECTOR = PowellThyne()

@@ -76,9 +76,9 @@ def _write(con, name: str, key: str, origin: str, digest: str, result: Parsed,
         frame = result.events.assign(source=name, file=key)
         con.register("incoming", frame)
         con.execute("""INSERT INTO events (source, file, line, release, gwcode, cowcode,
-                       country, year, month, day, kind)
+                       country, year, month, day, kind, actors)
                        SELECT source, file, line, release, gwcode, cowcode, country, year,
-                              month, day, kind FROM incoming""")
+                              month, day, kind, actors FROM incoming""")
         con.unregister("incoming")
     if result.indicators is not None and len(result.indicators):
         frame = result.indicators.assign(source=name, file=key)

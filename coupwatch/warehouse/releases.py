@@ -1,8 +1,8 @@
 """Which release of a source is "the newest": defined once, for the panel, the SQL views and
 every reader built on them.
 
-A release name that carries a date (Powell & Thyne's ``V2022.11.29``) is ordered by that date;
-names without one come after, in reverse text order, so a file's own version string decides.
+Release names are ordered by the numbers they carry, compared as numbers: Powell & Thyne's
+``V2015.05.20`` < ``V2022.11.29`` (dates) and the Cline Center's ``v2.1.9`` < ``v2.1.12``.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import duckdb
 import pandas as pd
 
 DATE = r"(\d{4})\.(\d{2})\.(\d{2})"
+# the numbers in a release name, as a list DuckDB compares element by element
+ORDER = r"list_transform(regexp_extract_all(release, '\d+'), lambda n: n::BIGINT)"
 
 
 def newest_sql(events: str = "events", source: str = "powell_thyne") -> str:
@@ -20,8 +22,14 @@ def newest_sql(events: str = "events", source: str = "powell_thyne") -> str:
     if not re.fullmatch(r"[a-z_]+", source):
         raise ValueError(f"not a source name: {source!r}")
     return (f"SELECT release FROM {events} WHERE source = '{source}' GROUP BY release "
-            f"ORDER BY try_strptime(regexp_extract(release, '{DATE}', 0), '%Y.%m.%d') "
-            "DESC NULLS LAST, release DESC LIMIT 1")
+            f"ORDER BY {ORDER} DESC, release DESC LIMIT 1")
+
+
+def ordered(con: duckdb.DuckDBPyConnection, source: str) -> list[str]:
+    """The releases of ``source`` in the warehouse, oldest first."""
+    return [r[0] for r in con.execute(
+        f"SELECT release FROM events WHERE source = ? GROUP BY release "
+        f"ORDER BY {ORDER}, release", [source]).fetchall()]
 
 
 def newest(con: duckdb.DuckDBPyConnection, source: str = "powell_thyne") -> str | None:

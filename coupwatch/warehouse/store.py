@@ -17,7 +17,9 @@ CREATE TABLE IF NOT EXISTS countries (
 CREATE TABLE IF NOT EXISTS events (
     source VARCHAR NOT NULL, file VARCHAR NOT NULL, line INTEGER, release VARCHAR,
     gwcode INTEGER, cowcode INTEGER, country VARCHAR, year INTEGER NOT NULL,
-    month INTEGER, day INTEGER, kind VARCHAR NOT NULL);
+    month INTEGER, day INTEGER, kind VARCHAR NOT NULL, actors VARCHAR);
+-- added after the first releases: a warehouse made before it gets the column here
+ALTER TABLE events ADD COLUMN IF NOT EXISTS actors VARCHAR;
 CREATE TABLE IF NOT EXISTS indicators (
     source VARCHAR NOT NULL, file VARCHAR NOT NULL, gwcode INTEGER, year INTEGER NOT NULL,
     variable VARCHAR NOT NULL, value DOUBLE, text VARCHAR);
