@@ -1,7 +1,7 @@
 """Benchmark and skill report of the forecasting engine (issue 3).
 
 Builds a fresh warehouse from the mirror, then, each as its own process as a user runs it:
-1. ``coupwatch backtest --start 1990 --end 2022`` (default ensemble, empty model cache):
+1. ``coupwatch backtest --from 1990 --to 2022`` (default ensemble, empty model cache):
    wall time and peak memory (largest ``ru_maxrss`` of the children); targets 60 s, 1 GB;
 2. ``coupwatch score`` on forecaster2's test forecasts (attempts, 2011-2019);
 3. Mali's rank in our forecasts for 2012 and 2020, each made with data through the
@@ -48,7 +48,7 @@ def main() -> None:
         env.update(COUPWATCH_HOME=home, COLUMNS="200", NO_COLOR="1")
         cli(["data", "update", "--mirror", str(options.mirror.resolve())], env)
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        seconds, report = cli(["backtest", "--start", "1990", "--end", "2022", "--model",
+        seconds, report = cli(["backtest", "--from", "1990", "--to", "2022", "--model",
                                options.model, "--output", f"{home}/backtest.csv"], env)
         peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
         print(f"backtest 1990-2022 ({options.model}): {seconds:.1f} s wall, peak RSS "

@@ -63,10 +63,16 @@ def reload() -> Settings:
     return settings()
 
 
-def environment(**values: str | None) -> dict[str, str]:
-    """Settings as environment variables, for a child process (e.g. server workers)."""
+def pass_on(**values: str | None) -> Settings:
+    """Set settings for this process and the processes it starts (e.g. server workers, which
+    read them from the environment like any other coupwatch process)."""
     names = {item.name: item.env for item in REGISTRY}
-    return {names[key]: value for key, value in values.items() if value is not None}
+    for key, value in values.items():
+        if value is None:
+            os.environ.pop(names[key], None)
+        else:
+            os.environ[names[key]] = value
+    return reload()
 
 
 def home() -> Path:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from coupwatch import config, countries, sources, warehouse
+from coupwatch import config, countries, sources, validate, warehouse
 from coupwatch.errors import BadInput
 from coupwatch.panel import store as panel_store
 from coupwatch.sources.fetch import Progress
@@ -46,11 +45,10 @@ def data_status(path: Path | None = None) -> dict[str, pd.DataFrame]:
 def load_panel(path: Path | None = None, *, start: int | None = None,
                end: int | None = None) -> pd.DataFrame:
     """The country-year panel, optionally cut to years ``start``..``end``."""
-    if start is not None and end is not None and start > end:
-        raise BadInput(f"--from {start} is after --to {end}", parameter="from")
+    if start is not None and end is not None:
+        validate.year_span(start, end, start, end)
     with warehouse.read_only(path) as con:
-        if warehouse.is_empty(con):
-            raise BadInput("the warehouse is empty: run `coupwatch data update` first")
+        validate.has_data(con)
         frame = panel_store.load(con)
     if start is not None:
         frame = frame[frame["year"] >= start]
@@ -59,24 +57,9 @@ def load_panel(path: Path | None = None, *, start: int | None = None,
     return frame.reset_index(drop=True)
 
 
-def _date(text: str | None, parameter: str) -> dt.date | None:
-    if text is None:
-        return None
-    for fmt in ("%Y-%m-%d", "%Y-%m", "%Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise BadInput(f"'{text}' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)", parameter=parameter)
-
-
 def _window(date_from: str | None, date_to: str | None) -> tuple[pd.Timestamp | None,
                                                                   pd.Timestamp | None]:
-    start, stop = _date(date_from, "from"), _date(date_to, "to")
-    if date_to is not None and len(date_to) < 10 and stop is not None:
-        # "--to 2021" means through the end of 2021
-        stop = (pd.Timestamp(stop) + pd.offsets.YearEnd(1) if len(date_to) == 4
-                else pd.Timestamp(stop) + pd.offsets.MonthEnd(1)).date()
+    start, stop = validate.date_range(date_from, date_to)
     return (pd.Timestamp(start) if start else None), (pd.Timestamp(stop) if stop else None)
 
 
@@ -91,8 +74,7 @@ def _within(dates: pd.Series, start: pd.Timestamp | None, stop: pd.Timestamp | N
 
 def _read_events(source: str, release: str | None, path: Path | None) -> pd.DataFrame:
     with warehouse.read_only(path) as con:
-        if warehouse.is_empty(con):
-            raise BadInput("the warehouse is empty: run `coupwatch data update` first")
+        validate.has_data(con)
         return events_store.read(con, source, release)
 
 

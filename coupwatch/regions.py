@@ -99,6 +99,19 @@ def members(region: str, year: int | None = None) -> set[int]:
                    parameter="region")
 
 
+def members_for(region: str, year: int) -> set[int]:
+    """Members at the end of ``year``; for a group formed later (e.g. AES, 2023), its members
+    at the end of its first year, so a forecast made just before it formed can be filtered."""
+    found = members(region, year)
+    if found:
+        return found
+    dated = memberships()
+    dated = dated[(dated["region"].str.lower() == region.strip().lower())
+                  & (dated["kind"] == "member")]
+    later = dated.loc[dated["start"].dt.year > year, "start"]
+    return members(region, int(later.dt.year.min())) if len(later) else found
+
+
 def labels(gwcode: int, year: int | None = None) -> list[str]:
     """The membership groups a state belongs to (at the end of ``year`` if given)."""
     rows = in_force(year)

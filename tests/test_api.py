@@ -148,14 +148,14 @@ def test_surprises(client):
 
 
 def test_backtest_metrics(client):
-    body = client.get("/api/backtest/metrics", params={"start": 2017, "end": 2022}).json()
+    body = client.get("/api/backtest/metrics", params={"from": 2017, "to": 2022}).json()
     metrics = {m["metric"]: m for m in body["metrics"]}
     assert body["events"] > 10 and body["country_years"] > 1000
     auc = metrics["roc_auc"]
     assert 0.5 < auc["value"] < 1 and auc["ci_low"] <= auc["value"] <= auc["ci_high"]
     assert len(body["calibration"]) == 10
-    for params, parameter in (({"outcome": "landslide"}, "outcome"), ({"start": 1950}, "start"),
-                              ({"end": 2030}, "end"), ({"start": 2021, "end": 2019}, "start")):
+    for params, parameter in (({"outcome": "landslide"}, "outcome"), ({"from": 1950}, "from"),
+                              ({"to": 2030}, "to"), ({"from": 2021, "to": 2019}, "from")):
         _error(client.get("/api/backtest/metrics", params=params), 422, parameter)
 
 

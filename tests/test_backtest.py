@@ -91,7 +91,7 @@ def test_same_data_and_seed_give_byte_identical_backtests(home, tmp_path) -> Non
     twin = tmp_path / "twin"
     twin.mkdir()
     shutil.copyfile(home / "warehouse.duckdb", twin / "warehouse.duckdb")
-    args = ["backtest", "--start", "2019", "--end", "2020", "--model", "logit"]
+    args = ["backtest", "--from", "2019", "--to", "2020", "--model", "logit"]
     runs = side_by_side({"a": (home, [*args, "--output", tmp_path / "a.csv"]),
                          "b": (twin, [*args, "--output", tmp_path / "b.csv"])})
     for run in runs.values():
@@ -105,11 +105,12 @@ def test_same_data_and_seed_give_byte_identical_backtests(home, tmp_path) -> Non
 
 
 @pytest.mark.parametrize("args, parameter", [
-    (["--start", "1955", "--end", "1960"], "start"),
-    (["--start", "2010", "--end", "2030"], "end"),
-    (["--start", "2015", "--end", "2010"], "start"),
+    (["--from", "1955", "--to", "1960"], "from"),
+    (["--from", "2010", "--to", "2030"], "to"),
+    (["--from", "2015", "--to", "2010"], "from"),
+    (["--start", "2015", "--end", "2010"], "from"),  # the old spelling still works
     (["--outcome", "revolution"], "outcome"),
-    (["--model", "oracle", "--start", "2019", "--end", "2019"], "model"),
+    (["--model", "oracle", "--from", "2019", "--to", "2019"], "model"),
 ])
 def test_bad_backtest_parameters(home, args, parameter) -> None:
     run = run_cli("backtest", *args, home=home)

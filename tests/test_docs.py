@@ -66,6 +66,15 @@ def test_docs_exist_and_cover_the_guide():
     assert len(ALL) >= 25
 
 
+def test_every_setting_is_documented():
+    """The settings registry is the one list of environment variables: each is in the guide."""
+    from coupwatch import config
+
+    settings = (DOCS / "install.md").read_text(encoding="utf-8").split("## Settings", 1)[1]
+    documented = set(re.findall(r"^- `(COUPWATCH_[A-Z_]+)`", settings, re.M))
+    assert documented == {s.env for s in config.REGISTRY}
+
+
 def test_setup_commands_are_the_ones_ci_runs():
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     readme = (REPO / "README.md").read_text(encoding="utf-8")

@@ -16,6 +16,7 @@ import pytest
 from conftest import MIRROR
 from http_fixtures import http_server
 
+from coupwatch import config
 from coupwatch.errors import BadInput
 from coupwatch.sources import gw, oil, reign
 from coupwatch.sources.fetch import locate
@@ -444,6 +445,7 @@ def test_gw_microstates_are_fetched_from_the_publisher_only(tmp_path, monkeypatc
     write(root / "iisystem.dat", spell_bytes())
     write(root / "microstatessystem.dat", spell_bytes(micro))
     monkeypatch.setenv("COUPWATCH_HOME", str(tmp_path / "home"))
+    config.reload()  # settings are read once: read them again
     with http_server(root) as url:
         files = tuple(dataclasses.replace(f, url=f"{url}/{f.url.rsplit('/', 1)[1]}")
                       for f in gw.CONNECTOR.files)

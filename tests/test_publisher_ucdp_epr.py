@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from http_fixtures import http_server
 
+from coupwatch import config
 from coupwatch.errors import BadInput
 from coupwatch.sources import epr, gw, ucdp
 from coupwatch.sources.base import INDICATOR_COLUMNS, Parsed
@@ -342,6 +343,7 @@ def ucdp_zip(text: str) -> bytes:
 def test_publisher_files_downloaded_over_http(tmp_path, monkeypatch):
     home = tmp_path / "home"
     monkeypatch.setenv("COUPWATCH_HOME", str(home))
+    config.reload()  # settings are read once: read them again
     served = lay_out(tmp_path / "served", epr_text=csv_text(EPR_HEADER, epr_rows()))
     (served / UCDP_FILE.path).parent.mkdir(parents=True)
     (served / UCDP_FILE.path).write_bytes(ucdp_zip(csv_text(UCDP_HEADER, ucdp_rows())))

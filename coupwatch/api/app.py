@@ -71,7 +71,7 @@ def create_app(warehouse: Path | None = None, *, cors_origins: list[str] | None 
     return app
 
 
-YEAR_PARAMETERS = {"year": "years", "start": "known", "end": "known"}
+YEAR_PARAMETERS = {"year": "years", "from": "known", "to": "known"}
 
 
 def openapi_for_data(app: FastAPI) -> dict:
@@ -112,7 +112,4 @@ def openapi_for_data(app: FastAPI) -> dict:
 def app_from_env() -> FastAPI:
     """Factory for ``uvicorn --factory`` (several worker processes): settings from the
     environment (``COUPWATCH_HOME``; ``COUPWATCH_CORS_ORIGINS``, comma-separated)."""
-    import os
-
-    origins = [o for o in os.environ.get("COUPWATCH_CORS_ORIGINS", "").split(",") if o]
-    return create_app(cors_origins=origins or None)
+    return create_app(cors_origins=config.cors_origins() or None)

@@ -8,6 +8,7 @@ import typer
 
 from coupwatch import config
 from coupwatch.cli import (
+    backtest,
     brief,
     case_cmd,
     data,
@@ -34,8 +35,8 @@ def _settings() -> None:
 app.add_typer(data.app, name="data")
 app.add_typer(panel_cmd.app, name="panel")
 app.command("events")(events.events)
-app.command("backtest")(forecast.backtest)
-app.command("score")(forecast.score)
+app.command("backtest")(backtest.backtest)
+app.command("score")(backtest.score)
 app.command("forecast")(forecast.forecast)
 app.command("explain")(forecast.explain)
 app.command("serve")(serve.serve)
@@ -47,10 +48,34 @@ app.command("sql")(sql_cmd.sql)
 
 def main() -> None:
     try:
-        app(standalone_mode=True)
+        code = app(standalone_mode=False)
+    except typer.Abort:
+        _fail("stopped", 130)
+    except typer.TyperException as err:  # a bad option value, a missing argument, a typo
+        if type(err).__name__ == "NoArgsIsHelpError":  # a group called without a command
+            console.print(err.ctx.get_help(), markup=False, highlight=False)
+            sys.exit(0)
+        _fail(_usage(err), getattr(err, "exit_code", 2))
     except Expected as err:
-        err_console.print(f"error: {err}", markup=False, highlight=False, soft_wrap=True)
-        sys.exit(err.exit_code)
+        _fail(str(err), err.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _usage(err: typer.TyperException) -> str:
+    """Click's message on one line, naming the parameter like every other error."""
+    message = " ".join(err.format_message().split()).replace("Value error, ", "")
+    param = getattr(err, "param", None)
+    if param is not None:
+        name = (param.opts[0] if param.opts else param.name or "").lstrip("-")
+        message = message.replace(f"Invalid value for '{param.opts[0]}': ", "") \
+            if param.opts else message
+        return f"parameter '{name}': {message}"
+    return message
+
+
+def _fail(message: str, code: int) -> None:
+    err_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    sys.exit(code)
 
 
 __all__ = ["app", "console", "main"]

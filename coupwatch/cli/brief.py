@@ -1,40 +1,42 @@
-"""``coupwatch brief``: a one- or two-page country brief as HTML or PDF."""
+"""``coupwatch brief``: a country brief as HTML or PDF."""
 
 from __future__ import annotations
 
+import sys
 import time
-from enum import StrEnum
 from pathlib import Path
 
 import typer
 
+from coupwatch import validate
 from coupwatch.cli.common import console
 from coupwatch.errors import BadInput
-
-
-class BriefFormat(StrEnum):
-    html = "html"
-    pdf = "pdf"
+from coupwatch.validate import BriefFormat
 
 
 def brief(
     country: str = typer.Argument(..., help="ISO3 code, G&W code or name"),
     year: int | None = typer.Option(None, help="forecast year (default: the latest run's)"),
-    format: BriefFormat = typer.Option(BriefFormat.pdf, "--format"),
-    output: Path = typer.Option(..., help="file to write"),
-    drivers: bool = typer.Option(True, help="include the drivers (refits the model)"),
+    fmt: BriefFormat = typer.Option("pdf", "--format"),
+    output: Path = typer.Option(..., help="file to write ('-' for standard output)"),
+    drivers: bool = typer.Option(True, help="include the drivers"),
 ) -> None:
     """Write a country brief: risk and rank with interval, trend, history, indicators,
     drivers, sources."""
     from coupwatch.briefs import build, render
 
-    if not output.parent.exists():
-        raise BadInput(f"directory does not exist: {output.parent}", parameter="output")
+    target = validate.output(output)
     started = time.perf_counter()
     ctx = build(country, year, drivers=drivers)
-    if format is BriefFormat.html:
-        output.write_text(render.html(ctx), encoding="utf-8")
-    else:
-        output.write_bytes(render.pdf(ctx))
+    data = render.html(ctx).encode("utf-8") if fmt == "html" else render.pdf(ctx)
+    if target is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    try:
+        target.write_bytes(data)
+    except OSError as err:  # a full disk, a read-only place, /dev/full
+        raise BadInput(f"cannot write {output}: {err.strerror or err}",
+                       parameter="output") from None
     console.print(f"{ctx['country']['name']} {ctx['year']}: wrote {output} "
                   f"({time.perf_counter() - started:.1f} s)")

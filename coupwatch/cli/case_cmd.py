@@ -8,11 +8,11 @@ from pathlib import Path
 import typer
 from rich.syntax import Syntax
 
+from coupwatch import config
 from coupwatch.cli.common import console, show
-from coupwatch.errors import BadInput
 from coupwatch.read import case as analysis
+from coupwatch.validate import ReportFormat
 
-FORMATS = ("table", "json")
 MARKS = {"confirmed": "✔", "partly confirmed": "~", "not confirmed": "✘",
          "cannot check yet": "?"}
 
@@ -21,21 +21,21 @@ def case(
     country: str = typer.Argument(..., help="the case study's country (available: mali)"),
     show_sql: bool = typer.Option(False, "--show-sql", help="print the query behind each "
                                   "number (paste it into `coupwatch sql`)"),
-    compare: Path | None = typer.Option(None, envvar="COUPWATCH_COMPARE",
-                                        help="another forecaster's file to rank Mali in, "
-                                        "e.g. forecaster2_forecasts_2020.csv"),
-    fmt: str = typer.Option("table", "--format", help="table or json"),
+    compare: Path | None = typer.Option(None, help="another forecaster's file to rank the "
+                                        "country in, e.g. forecaster2_forecasts_2020.csv "
+                                        "(default: $COUPWATCH_COMPARE)"),
+    fmt: ReportFormat = typer.Option("table", "--format"),
 ) -> None:
     """A case study rebuilt from data: history, the claims it checks, and our forecasts."""
-    if fmt not in FORMATS:
-        raise BadInput(f"unknown format '{fmt}' (use {', '.join(FORMATS)})", parameter="format")
-    study = analysis.case_study(country, compare=compare)
+    study = analysis.case_study(country, compare=compare or config.compare_file())
     if fmt == "json":
         console.file.write(json.dumps(analysis.as_json(study), indent=1) + "\n")
         return
     console.print(f"[bold]Case study: {study.country}[/bold] (every number below comes from "
                   "a query over the warehouse" + ("" if show_sql else "; add --show-sql to "
                                                   "see them") + ")")
+    if study.analysis:
+        console.print(f"Claims checked: those of {study.analysis}.", highlight=False)
     for finding in study.findings:
         console.rule(finding.title)
         if show_sql:

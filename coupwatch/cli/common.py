@@ -1,4 +1,4 @@
-"""Shared console helpers for the CLI."""
+"""Shared console helpers for the CLI: tables, files, progress bars, the warehouse."""
 
 from __future__ import annotations
 
@@ -7,8 +7,13 @@ import math
 from pathlib import Path
 
 import pandas as pd
+import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+from coupwatch import config, operations, validate, warehouse
+from coupwatch.errors import BadInput, EmptyWarehouse
 
 console = Console()
 err_console = Console(stderr=True)
@@ -35,12 +40,59 @@ def _cell(value) -> str:
 
 
 def write_frame(frame: pd.DataFrame, fmt: str, output: Path | None) -> None:
-    """Write csv/json/parquet to a file, or csv/json to stdout."""
+    """Write csv/json/parquet to a file, or csv/json to standard output (no file, or ``-``)."""
+    target = validate.output(output)
     if fmt == "parquet":
-        frame.to_parquet(output, index=False)
-    elif fmt == "csv":
+        if target is None:
+            raise BadInput("parquet is binary: give a file with --output", parameter="output")
+        frame.to_parquet(target, index=False)
+        return
+    if fmt == "csv":
         text = frame.to_csv(index=False)
-        output.write_text(text) if output else console.file.write(text)
-    elif fmt == "json":
-        text = json.dumps(json.loads(frame.to_json(orient="records")), indent=1)
-        output.write_text(text + "\n") if output else console.file.write(text + "\n")
+    else:
+        text = json.dumps(json.loads(frame.to_json(orient="records")), indent=1) + "\n"
+    if target is None:
+        console.file.write(text)
+    else:
+        target.write_text(text, encoding="utf-8")
+
+
+def metrics_table(frame: pd.DataFrame, title: str) -> None:
+    shown = frame.copy()
+    for column in ("value", "ci_low", "ci_high", "difference", "share_better"):
+        if column in shown:
+            shown[column] = shown[column].map(lambda v: f"{v:.3f}")
+    show(shown, title=title)
+
+
+def bar(label: str):
+    """A progress bar for model fits; the number of fits is known once the cache is read."""
+    progress = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=console, transient=True)
+    task = progress.add_task(label, total=None)
+    return progress, lambda _year, total: progress.update(task, total=total, advance=1)
+
+
+def writable(*, fill_from: Path | None | bool = False):
+    """A writable warehouse connection. An empty (or missing) warehouse is refused unless
+    ``fill_from`` is given (a mirror path, or None for COUPWATCH_MIRROR / the publishers),
+    which loads it first; nothing is created before the data are in hand."""
+    if config.warehouse_path().exists():
+        con = warehouse.connect()
+        if not warehouse.is_empty(con):
+            return con
+        con.close()
+    if fill_from is False:
+        raise EmptyWarehouse()
+    console.print("empty warehouse: running `coupwatch data update` first")
+    operations.update_data(mirror=fill_from)
+    return warehouse.connect()
+
+
+def span_alias(value: int, alias: int | None) -> int:
+    """``--start``/``--end`` are old spellings of ``--from``/``--to``, kept hidden."""
+    return value if alias is None else alias
+
+
+HIDDEN_START = typer.Option(None, "--start", hidden=True)
+HIDDEN_END = typer.Option(None, "--end", hidden=True)

@@ -9,21 +9,17 @@ from rich import box
 from rich.table import Table
 
 from coupwatch.cli.common import console, show
-from coupwatch.errors import BadInput
 from coupwatch.read import region as analysis
-
-FORMATS = ("table", "csv", "json")
+from coupwatch.validate import TableFormat
 
 
 def region(
     name: str = typer.Argument(..., help="ECOWAS, G5-Sahel, AES, Sahel, AU-West, a UN "
                                "subregion such as 'Western Africa', a continent, or World"),
     year: int | None = typer.Option(None, help="forecast year (default: the newest forecast)"),
-    fmt: str = typer.Option("table", "--format", help="table, csv (member risks) or json"),
+    fmt: TableFormat = typer.Option("table", "--format", help="csv gives the member risks"),
 ) -> None:
     """A region's coups by year, its members' risks, and P(at least one attempt)."""
-    if fmt not in FORMATS:
-        raise BadInput(f"unknown format '{fmt}' (use {', '.join(FORMATS)})", parameter="format")
     rep = analysis.report(name, year)
     if fmt == "csv":
         console.file.write(rep.members.to_csv(index=False))
@@ -40,10 +36,15 @@ def region(
     console.print(f"Assumption: {rep.assumption} Here: {rep.bounds[0]:.1%} to "
                   f"{rep.bounds[1]:.1%}.", highlight=False)
     hit, years = rep.base_rate
-    console.print(f"For comparison: {hit} of the last {years} years had at least one attempt "
-                  "in this region (members as they were each year).")
+    if years:
+        console.print(f"For comparison: {hit} of the last {years} years had at least one "
+                      "attempt in this region (members as they were each year).")
     if rep.missing:
         console.print(f"No forecast for: {', '.join(rep.missing)}")
+    if rep.counts.empty:
+        console.print(f"No year of coup data falls after {rep.region} was formed: the coup "
+                      "record has no years to count for it yet.")
+        return
     console.print(_decades(rep.counts))
 
 
@@ -64,7 +65,8 @@ def _decades(counts) -> Table:
         table.add_column(str(digit), justify="right")
     table.add_column("total", justify="right")
     by_year = counts.set_index("year")
-    for decade in range(counts["year"].min() // 10 * 10, counts["year"].max() + 1, 10):
+    for decade in range(int(counts["year"].min()) // 10 * 10, int(counts["year"].max()) + 1,
+                        10):
         cells = []
         for year in range(decade, decade + 10):
             if year not in by_year.index:

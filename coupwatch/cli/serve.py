@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
 import typer
 
+from coupwatch import config
 from coupwatch.cli.common import console
 
 
@@ -29,7 +28,7 @@ def serve(
     options = dict(host=host, port=port, log_level=log_level, access_log=False,
                    server_header=False)
     if workers > 1:
-        os.environ["COUPWATCH_CORS_ORIGINS"] = ",".join(cors_origin or [])
+        config.pass_on(cors_origins=",".join(cors_origin or []))
         uvicorn.run("coupwatch.api.app:app_from_env", factory=True, workers=workers, **options)
     else:
         uvicorn.run(create_app(cors_origins=cors_origin or None), **options)

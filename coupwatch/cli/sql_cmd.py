@@ -15,8 +15,8 @@ from rich.text import Text
 from coupwatch.cli.common import console, err_console
 from coupwatch.errors import BadInput
 from coupwatch.read import console as engine
+from coupwatch.validate import TableFormat
 
-FORMATS = ("table", "csv", "json")
 NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
            "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL")
 
@@ -24,7 +24,7 @@ NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "U
 def sql(
     query: str | None = typer.Argument(None, help="one SELECT query (quote it; '-' reads "
                                        "it from standard input)"),
-    fmt: str = typer.Option("table", "--format", help="table, csv or json"),
+    fmt: TableFormat = typer.Option("table", "--format"),
     limit: int = typer.Option(engine.DEFAULT_LIMIT, help="most rows to return"),
     timeout: float = typer.Option(engine.DEFAULT_TIMEOUT, help="seconds before the query "
                                   "is stopped"),
@@ -36,8 +36,6 @@ def sql(
     Only one SELECT at a time; no writes, files, network or settings. Example:
     coupwatch sql "SELECT year, count(*) FROM coups GROUP BY year ORDER BY year"
     """
-    if fmt not in FORMATS:
-        raise BadInput(f"unknown format '{fmt}' (use {', '.join(FORMATS)})", parameter="format")
     if views:
         _views(fmt)
         return

@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 
 from coupwatch import panel, regions
-from coupwatch.errors import BadInput
+from coupwatch.errors import BadInput, EmptyWarehouse
 from coupwatch.forecasts import ranking, store
 from coupwatch.forecasts.engine import OUTCOMES, fit_predict, training_rows
 from coupwatch.models import add_context, split_outcomes
@@ -21,8 +21,8 @@ CALIBRATION_YEARS = 10
 
 def design_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Model rows (features of T-1, outcomes of T) for every target year with features."""
-    if con.execute("SELECT count(*) FROM provenance").fetchone()[0] == 0:
-        raise BadInput("the warehouse is empty: run `coupwatch data update` first")
+    if con.execute("SELECT count(*) FROM provenance").fetchall()[0][0] == 0:
+        raise EmptyWarehouse()
     return panel.design(add_context(panel_store.load(con)))
 
 

@@ -46,6 +46,8 @@ VIEWS: dict[str, str] = {
                  "(memberships, a list)",
     "sources": "the files each source was loaded from: source, title, publisher, licence, "
                "file, release, sha256, rows, years covered, time of ingest",
+    "variables": "what each variable is: column (panel/model name), label, unit, source, "
+                 "variable (its name in indicators), attribution",
 }
 
 # What to run when a view cannot be offered yet.
@@ -131,7 +133,10 @@ def create(con: duckdb.DuckDBPyConnection, tables: set[str]) -> set[str]:
                p.rows, p.year_min, p.year_max, p.origin, p.ingested_at
         FROM {W}.provenance p LEFT JOIN source_catalog s USING (source)
         ORDER BY p.source, p.file""")
-    available = {"coups", "indicators", "countries", "sources"}
+    con.register("variable_frame", _variables())
+    con.execute("CREATE TEMP TABLE variables AS SELECT * FROM variable_frame")
+    con.unregister("variable_frame")
+    available = {"coups", "indicators", "countries", "sources", "variables"}
 
     stored = panel_store.state(con)
     if stored != "missing":
@@ -173,6 +178,13 @@ def _forecast_views(con: duckdb.DuckDBPyConnection) -> set[str]:
           ON n.latest AND b.data_key = n.data_key AND b.model = n.model AND b.seed = n.seed
         ORDER BY b.year, b.gwcode""")
     return {"runs", "forecasts", "forecast_history", "backtests"}
+
+
+@lru_cache(maxsize=1)
+def _variables() -> pd.DataFrame:
+    return pd.DataFrame([{"column": v.column, "label": v.label, "unit": v.unit,
+                          "source": v.source, "variable": v.variable,
+                          "attribution": v.attribution} for v in catalog.variables().values()])
 
 
 @lru_cache(maxsize=4)

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 
 from coupwatch import config
-from coupwatch.errors import BadInput
+from coupwatch.errors import EmptyWarehouse
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS countries (
@@ -48,8 +48,7 @@ def read_only(path: Path | None = None):
     """A read-only connection; a missing warehouse is reported, not created."""
     target = path or config.warehouse_path()
     if not target.exists():
-        raise BadInput("the warehouse is empty: run `coupwatch data update` first",
-                       file=target)
+        raise EmptyWarehouse(file=target)
     con = duckdb.connect(str(target), read_only=True)
     try:
         yield con

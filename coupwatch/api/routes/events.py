@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from enum import StrEnum
 
-import pandas as pd
 from fastapi import APIRouter, Depends, Query
 
-from coupwatch import countries
+from coupwatch import countries, validate
 from coupwatch.api.deps import ERRORS, snapshot
-from coupwatch.errors import BadInput, NotFound
 from coupwatch.read.jsonify import records
 from coupwatch.read.snapshot import Snapshot
 
@@ -21,25 +18,6 @@ DATE = "^(19|20)[0-9]{2}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
 class Kind(StrEnum):
     successful = "successful"
     failed = "failed"
-
-
-def _bound(text: str | None, parameter: str, end: bool) -> str | None:
-    """YYYY, YYYY-MM or YYYY-MM-DD as the first (or, for ``to``, last) day it covers."""
-    if text is None:
-        return None
-    parts = [int(p) for p in text.split("-")]
-    try:
-        if len(parts) == 1:
-            day = dt.date(parts[0], 12, 31) if end else dt.date(parts[0], 1, 1)
-        elif len(parts) == 2:
-            first = dt.date(parts[0], parts[1], 1)
-            day = (pd.Timestamp(first) + pd.offsets.MonthEnd(0)).date() if end else first
-        else:
-            day = dt.date(*parts)
-    except ValueError:
-        raise BadInput(f"'{text}' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)",
-                       parameter=parameter) from None
-    return day.isoformat()
 
 
 @router.get("/events", summary="Coup events (Powell & Thyne), paginated", responses=ERRORS)
@@ -54,17 +32,11 @@ def events(
     page: int = Query(1, ge=1, le=10_000),
     page_size: int = Query(100, ge=1, le=500),
 ):
-    start, stop = _bound(date_from, "from", False), _bound(date_to, "to", True)
-    if start and stop and start > stop:
-        raise BadInput(f"'from' {date_from} is after 'to' {date_to}", parameter="from")
+    start, stop = (d.isoformat() if d else None
+                   for d in validate.date_range(date_from, date_to))
     frame = snap.events
     if country is not None:
-        try:
-            code = countries.resolve(country)
-        except BadInput:
-            raise NotFound(f"unknown country '{country}' (give an ISO3 code, a G&W code or "
-                           "a name)", "country") from None
-        frame = frame[frame["gwcode"] == code]
+        frame = frame[frame["gwcode"] == countries.resolve(country)]
     # dates compare as text: "2021-05" (no day) sorts before any day of May
     if start:
         frame = frame[frame["date"] >= start[: len(start)]]

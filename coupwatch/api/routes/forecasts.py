@@ -12,6 +12,7 @@ from coupwatch.api.deps import (
     check_year,
     country,
     dumps,
+    in_region,
     json_bytes,
     need_forecast,
     region_members,
@@ -102,8 +103,7 @@ def surprises(snap: Snapshot = Depends(snapshot),
               region: Region | None = Query(None)):
     need_forecast(snap)
     frame = snap.backtests[snap.backtests["observed_attempt"] == 1]
-    if region_members(region, None) is not None:
-        frame = frame[frame["gwcode"].isin(region_members(region, None))]
+    frame = in_region(frame, region)  # membership as of each event's year
     frame = frame.sort_values(["p_attempt", "year"]).head(limit)
     counts = snap.backtests.groupby("year").size().to_dict()
     items = records(frame[["year", "gwcode", "iso3", "country", "p_attempt", "rank",

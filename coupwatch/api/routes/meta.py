@@ -37,7 +37,7 @@ def list_regions(snap: Snapshot = Depends(snapshot)):
             [g for g in regions.groups() if g not in FEATURED]
         out = []
         for name in names:
-            members = regions.members(name, year)
+            members = regions.members_for(name, year) if year else regions.members(name)
             codes = sorted(str(iso[g]) for g in members if g in iso.index and
                            isinstance(iso[g], str) and iso[g])
             if codes:
