@@ -14,15 +14,16 @@ from coupwatch.forecasts.engine import OUTCOMES, fit_predict, training_rows
 from coupwatch.models import add_context, split_outcomes
 from coupwatch.models.calibration import Platt
 from coupwatch.panel import store as panel_store
+from coupwatch.warehouse.completeness import completeness
 
 MIN_TRAIN_YEARS = 20
 CALIBRATION_YEARS = 10
 
 
 def design_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Model rows (features of T-1, outcomes of T) for every target year with features."""
-    if con.execute("SELECT count(*) FROM provenance").fetchone()[0] == 0:
-        raise BadInput("the warehouse is empty: run `coupwatch data update` first")
+    """Model rows (features of T-1, outcomes of T) for every target year with features;
+    refused when the warehouse lacks a source the features are built from."""
+    completeness(con).require("forecasts")
     return panel.design(add_context(panel_store.load(con)))
 
 

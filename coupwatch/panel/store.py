@@ -35,6 +35,14 @@ def data_key(con: duckdb.DuckDBPyConnection) -> str:
     return hashlib.sha256(json.dumps(data_versions(con)).encode()).hexdigest()[:16]
 
 
+def key_of(versions: list[tuple]) -> str:
+    """``data_key`` of a warehouse whose provenance is ``versions`` (source, file, release,
+    sha256 rows in that order), for a warehouse read through another connection."""
+    rows = [dict(zip(("source", "file", "release", "sha256"), row, strict=True))
+            for row in versions]
+    return hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:16]
+
+
 def state(con: duckdb.DuckDBPyConnection) -> str:
     """``current``, ``stale`` (built from other files or other code) or ``missing``."""
     tables = {r[0] for r in con.execute(

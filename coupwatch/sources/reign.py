@@ -16,16 +16,30 @@ import numpy as np
 import pandas as pd
 
 from coupwatch import countries
+from coupwatch.sources._files import head
+from coupwatch.sources._ranges import FLAG, NON_NEGATIVE, SHARE, Range
 from coupwatch.sources._read import Table, duplicates, read_table
-from coupwatch.sources.base import Connector, Parsed, SourceFile, gw_panel, to_long
+from coupwatch.sources.base import Connector, Least, Parsed, SourceFile, gw_panel, to_long
 
 BASE = "https://raw.githubusercontent.com/OEFDataScience/REIGN.github.io/gh-pages/data_sets/"
-CY_NUMERIC = ["elected", "age", "male", "militarycareer", "tenure_months", "anticipation",
-              "ref_ant", "leg_ant", "exec_ant", "irreg_lead_ant", "election_now",
-              "election_recent", "leg_recent", "exec_recent", "lead_recent", "ref_recent",
-              "direct_recent", "indirect_recent", "victory_recent", "defeat_recent",
-              "change_recent", "nochange_recent", "delayed", "lastelection", "loss",
-              "irregular", "prev_conflict"]
+# The country-year variables and the values each may take: 0/1 flags; militarycareer in
+# [0, 1] as REIGN's leader list codes a partly military career 0.5; lastelection, loss and
+# irregular are logs of months (0 when it happened this month); prev_conflict is a count.
+CY_RANGES: dict[str, Range] = {
+    "elected": FLAG, "age": Range(0, 120), "male": FLAG, "militarycareer": SHARE,
+    "tenure_months": NON_NEGATIVE,
+    **dict.fromkeys(["anticipation", "ref_ant", "leg_ant", "exec_ant", "irreg_lead_ant",
+                     "election_now", "election_recent", "leg_recent", "exec_recent",
+                     "lead_recent", "ref_recent", "direct_recent", "indirect_recent",
+                     "victory_recent", "defeat_recent", "change_recent", "nochange_recent",
+                     "delayed"], FLAG),
+    "lastelection": NON_NEGATIVE, "loss": NON_NEGATIVE, "irregular": NON_NEGATIVE,
+    "prev_conflict": NON_NEGATIVE,
+}
+CY_NUMERIC = list(CY_RANGES)
+# 188-194 states in each file's last year; the regime list's spells end in various years,
+# so its floor counts the states it covers at all (199)
+LEAST = Least(states_last_year=150)
 RENAME = {c: f"reign_{c}" for c in [*CY_NUMERIC, "government"]}
 MONTHLY_KEY = ["ccode", "year", "month"]
 
@@ -38,14 +52,16 @@ class REIGN(Connector):
     citation = "Bell, C., Besaw, C. & Frank, M. (2021). The REIGN Dataset. OEF Research."
     files = (
         SourceFile("reign/reign_country_year_1950_2019.csv", BASE + "REIGN_2021_8.csv",
-                   "REIGN aggregated to country-year (end-of-year values), 1950-2019"),
+                   "REIGN aggregated to country-year (end-of-year values), 1950-2019",
+                   least=LEAST),
         SourceFile("reign/leaderlist_3_21.csv", BASE + "leader_list_3_21.csv",
                    "leader spells, March 2021 (UTF-8 with a stray Windows-1252 byte)",
-                   lenient=True),
+                   lenient=True, least=LEAST),
         SourceFile("reign/electionlist_3_21.csv", BASE + "election_list_3_21.csv",
-                   "election events, March 2021"),
+                   "election events, March 2021", least=LEAST),
         SourceFile("reign/regime_list.csv", BASE + "regime_list.csv",
-                   "Geddes-Wright-Frantz regime spells as distributed with REIGN"),
+                   "Geddes-Wright-Frantz regime spells as distributed with REIGN",
+                   least=Least(states=150)),
     )
 
     def parse(self, file: SourceFile, path: Path) -> Parsed:
@@ -58,7 +74,7 @@ class REIGN(Connector):
             return parse_regimes(path)
         if {"ccode", "month"} <= set(_header(path)):
             return parse_monthly(path)
-        return gw_panel(path, path.stem, numeric=CY_NUMERIC, text=["government"],
+        return gw_panel(path, path.stem, numeric=CY_RANGES, text=["government"],
                         rename=RENAME)
 
 
@@ -200,10 +216,8 @@ def parse_regimes(path: Path) -> Parsed:
 def _header(path: Path) -> list[str]:
     """Column names on a file's first line; [] when it cannot be read (the full reader then
     says why: missing, empty, an HTML page ...)."""
-    try:
-        with path.open("rb") as handle:
-            first = handle.readline(1 << 16)
-    except OSError:
+    first = head(path, 1 << 16).split(b"\n", 1)[0]
+    if not first:
         return []
     line = first.decode("utf-8", errors="replace").removeprefix("\ufeff")
     return [name.strip().strip('"') for name in line.split(",")]
@@ -238,7 +252,7 @@ def parse_monthly(path: Path) -> Parsed:
     so 340 has no 2006 row; and Germany 1990 (G&W 260) takes unified Germany's December
     row (COW 255) where the mirror kept West Germany's September 1990 row.
     """
-    table = read_table(path, expect=MONTHLY_KEY)
+    table = read_table(path, expect=MONTHLY_KEY, ranges=CY_RANGES)
     table.require([*MONTHLY_KEY, *CY_NUMERIC, "government"])
     months = pd.DataFrame({
         "ccode": table.number("ccode", integer=True, required=True),
