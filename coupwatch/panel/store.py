@@ -69,23 +69,6 @@ def save(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
         con.execute(f"INSERT INTO {META} VALUES (?, ?, ?, ?)", [key, code_key(), now, dtypes])
 
 
-def refresh(con: duckdb.DuckDBPyConnection) -> bool:
-    """Rebuild the stored panel unless it is current; True if it was rebuilt.
-
-    The data key changes exactly when an update loaded a source, so "changed data" and
-    "stale panel" are the same test. A warehouse without the G&W state system (a partial
-    first update) has no panel to build yet.
-    """
-    if state(con) == "current":
-        return False
-    has_states = con.execute("SELECT count(*) FROM indicators WHERE source = 'gw' "
-                             "AND variable = 'state_age'").fetchall()[0][0]
-    if not has_states:
-        return False
-    save(con, build(con))
-    return True
-
-
 def read(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
     """The stored panel with the dtypes ``build`` gives, or None when it is not current."""
     if state(con) != "current":

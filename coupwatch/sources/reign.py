@@ -84,14 +84,14 @@ def _gw_years(table: Table, codes: pd.Series, years: range | list[int], index: i
     (with the file's own name for the country: a COW code read as a G&W code can name
     another state, e.g. COW 970 is Nauru but G&W 970 is Kiribati)."""
     out = []
+    code = codes.iloc[index]
     for year in years:
         try:
-            gw = countries.cow_to_gw(int(codes.iloc[index]), year)
+            gw = countries.cow_to_gw(int(code), year)
         except KeyError:
-            raise table.fail(index, column,
-                             f"unknown COW country code {codes.iloc[index]:g}") from None
+            raise table.fail(index, column, f"unknown COW country code {code:g}") from None
         if gw is None:
-            entry = unmapped.setdefault(int(codes.iloc[index]), (name, set()))
+            entry = unmapped.setdefault(int(code), (name, set()))
             entry[1].add(year)
         else:
             out.append((gw, year))
@@ -132,13 +132,16 @@ def parse_leaders(path: Path, lenient: bool) -> Parsed:
     last = _horizon(path, int(max(start.max(), end.max())))
     best: dict[tuple[int, int], tuple] = {}
     unmapped: dict = {}
+    # arrays, not Series: a scalar read from a Series costs ~10 µs, thousands of times here
+    starts, ends, months = start.to_numpy(), end.to_numpy(), smonth.to_numpy()
+    births, careers, labels = born.to_numpy(), military.to_numpy(), names.to_numpy()
     for i in range(len(codes)):
-        final = int(end.iloc[i]) - 1 if end.iloc[i] == end.iloc[i] else last
-        order = (int(start.iloc[i]), smonth.iloc[i] if smonth.iloc[i] == smonth.iloc[i] else 0, i)
-        for gw, year in _gw_years(table, codes, range(int(start.iloc[i]), final + 1), i, "ccode",
-                                  unmapped, names.iloc[i]):
+        final = int(ends[i]) - 1 if ends[i] == ends[i] else last
+        order = (int(starts[i]), months[i] if months[i] == months[i] else 0, i)
+        for gw, year in _gw_years(table, codes, range(int(starts[i]), final + 1), i, "ccode",
+                                  unmapped, labels[i]):
             if (gw, year) not in best or best[(gw, year)][0] < order:
-                best[(gw, year)] = (order, int(start.iloc[i]), born.iloc[i], military.iloc[i])
+                best[(gw, year)] = (order, int(starts[i]), births[i], careers[i])
     rows = [(gw, year, year - s, year - b, m) for (gw, year), (_, s, b, m) in best.items()]
     frame = pd.DataFrame(rows, columns=["gwcode", "year", "leader_tenure_years", "leader_age",
                                         "leader_military"]).sort_values(["gwcode", "year"])

@@ -148,7 +148,7 @@ def _alive(pid: int) -> bool:
 
 def _write(staged: staging.Staged, loaded: list[Loaded], path: Path) -> bool:
     con = staged.con
-    con.execute(f"ATTACH {staging.quote(path)} AS {WAREHOUSE}")
+    staging.attach(con, path, WAREHOUSE)
     try:
         con.execute(f"USE {WAREHOUSE}")
         con.execute(SCHEMA)

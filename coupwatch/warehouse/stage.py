@@ -9,6 +9,7 @@ lock is held for a fraction of a second instead of for parsing and the panel bui
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from coupwatch.warehouse.store import SCHEMA
 
 SOURCE_TABLES = ("events", "indicators", "provenance", "unmapped")
 OLD = "old"  # the warehouse file, attached read-only while staging
+LOCK_WAIT = 10.0  # seconds
 
 
 @dataclass
@@ -41,6 +43,21 @@ def quote(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
+def attach(con: duckdb.DuckDBPyConnection, path: Path, name: str, *,
+           read_only: bool = False, wait: float = LOCK_WAIT) -> None:
+    """Attach the warehouse file, waiting up to ``wait`` seconds for the lock: readers
+    (the API, the console) open it for a moment at a time, and DuckDB does not queue."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            con.execute(f"ATTACH {quote(path)} AS {name}{' (READ_ONLY)' if read_only else ''}")
+            return
+        except duckdb.IOException as err:
+            if "lock" not in str(err).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def versions(con: duckdb.DuckDBPyConnection, database: str) -> list[tuple]:
     return con.execute(f"""SELECT source, file, release, sha256 FROM {database}.main.provenance
                            ORDER BY source, file""").fetchall()
@@ -52,7 +69,7 @@ def stage(loaded: list, path: Path) -> Staged:
     con.execute(SCHEMA)
     exists = path.exists()
     if exists:
-        con.execute(f"ATTACH {quote(path)} AS {OLD} (READ_ONLY)")
+        attach(con, path, OLD, read_only=True)
     try:
         known = exists and _has_provenance(con)
         staged = Staged(con, versions(con, OLD) if known else [], {})
