@@ -5,7 +5,12 @@ an update holds the write lock is time `data status`, the API and forecasts cann
 Here a warehouse is built from the mirror, every source is marked changed (so all of them
 are reloaded, as after a new release of each), and `data update` runs again while this
 process tries to open the file read-only every 20 ms. Printed: the update's wall time, the
-longest stretch readers were refused and the total refused time.
+longest stretch readers were refused and the total refused time. The wall time is not a speed
+figure (bench_pipeline.py is): every read that succeeds opens the file, which takes CPU from
+the update on a small machine, so a version that lets readers in more is slowed more here.
+
+Run it from outside the repository (or with the repository first on PYTHONPATH): `python -m
+coupwatch` imports the package from the current directory before PYTHONPATH.
 
     python bench/bench_update_lock.py [--mirror DIR] [--repeat N]
 """
