@@ -20,21 +20,17 @@ def update_data(names: Sequence[str] | None = None, *, mirror: str | Path | None
                 progress: Callable[[str], Progress] | None = None,
                 on_source: Callable[[str], None] | None = None) -> list[Outcome]:
     """Fetch (mirror, HTTP mirror or publishers), parse and load sources into the warehouse,
-    then store the panel again if the data changed (or no current panel is stored)."""
+    with the panel stored again if the data changed (or no current panel is stored).
+
+    Every source is parsed, and the panel built, before the warehouse is opened to write;
+    the write is one transaction (see ``warehouse.ingest``)."""
     chosen = [sources.get(n).name for n in names] if names else None
     mirror_path = config.mirror_dir(mirror) if base_url is None else None
     if mirror_path is not None and not mirror_path.is_dir():
         raise BadInput(f"mirror directory not found: {mirror_path}", parameter="mirror")
-    con = warehouse.connect(path)
-    try:
-        outcomes = warehouse.update(con, chosen, mirror=mirror_path, base_url=base_url,
-                                    progress=progress, on_source=on_source)
-        # only after every source committed: a refused file raises above, so the stored
-        # panel never moves when the data did not
-        panel_store.refresh(con)
-        return outcomes
-    finally:
-        con.close()
+    return warehouse.update(chosen, path=path or config.warehouse_path(), mirror=mirror_path,
+                            base_url=base_url, progress=progress, on_source=on_source,
+                            derived=panel_store.DERIVED)
 
 
 def data_status(path: Path | None = None) -> dict[str, pd.DataFrame]:
@@ -48,7 +44,7 @@ def load_panel(path: Path | None = None, *, start: int | None = None,
     if start is not None and end is not None:
         validate.year_span(start, end, start, end)
     with warehouse.read_only(path) as con:
-        validate.has_data(con)
+        warehouse.completeness(con).require("the panel's features")
         frame = panel_store.load(con)
     if start is not None:
         frame = frame[frame["year"] >= start]

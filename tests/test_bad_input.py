@@ -3,13 +3,16 @@ the warehouse exactly as it was (table checksums and `data status` output)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from conftest import (
+    MIRROR,
     checksum,
     copy_mirror,
     edit_cell,
@@ -32,6 +35,12 @@ UCDP = "ucdp/acd_gw.csv"
 OIL = "oil/oil_prices.csv"
 WDI_POP = "wdi/API_SP.POP.TOTL_DS2_en_csv_v2.csv"
 WDI_MIL = "wdi/API_MS.MIL.XPND.GD.ZS_DS2_en_csv_v2.csv"
+WDI_GDP = "wdi/API_NY.GDP.MKTP.CD_DS2_en_csv_v2.csv"
+POP_GW = "wdi/population_gw_1816_2025.csv"
+GDP_GW = "wdi/gdp_gw_1950_2024.csv"
+ICT = "wdi/ict_gw.csv"
+REIGN_CY = "reign/reign_country_year_1950_2019.csv"
+REGIMES = "reign/regime_list.csv"
 HTML = b"""<!DOCTYPE html>
 <html><head><title>302 Found</title></head>
 <body><h1>Found</h1><p>The document has moved <a href="/login">here</a>.</p></body></html>
@@ -72,6 +81,33 @@ def truncate_mid_row(line: int, keep: int) -> Callable[[Path], None]:
     return change
 
 
+def cut_after(line: int, marker: bytes) -> Callable[[Path], None]:
+    """Cut the file just after ``marker`` in ``line`` (1-based), no newline after it."""
+    def change(path: Path) -> None:
+        data = path.read_bytes()
+        offset = 0
+        for _ in range(line - 1):
+            offset = data.index(b"\n", offset) + 1
+        path.write_bytes(data[:data.index(marker, offset) + len(marker)])
+    return change
+
+
+def keep_lines(count: int) -> Callable[[Path], None]:
+    """Keep the first ``count`` lines, each with its newline: cut at a line end."""
+    def change(path: Path) -> None:
+        lines = path.read_bytes().split(b"\n")
+        path.write_bytes(b"\n".join(lines[:count]) + b"\n")
+    return change
+
+
+def same_day_other_kind(path: Path) -> None:
+    """Cuba, 10 March 1952 (line 2, successful) coded again as failed, at the end."""
+    rows = read_rows(path)
+    again = list(rows[1])
+    again[rows[0].index("coup")] = "1"
+    write_rows(path, [*rows, again])
+
+
 def duplicate_key_with_other_value(path: Path) -> None:
     lines = path.read_bytes().split(b"\n")
     lines.insert(2, lines[1].rsplit(b",", 1)[0] + b",999")  # 2,1816 again, other state_age
@@ -92,7 +128,8 @@ CASES = [
      500, "year", "not a number"),
     ("month-13-2022-csv", PT_2022, "powell_thyne", lambda p: edit_cell(p, 200, "month", "13"),
      200, "month", "above 12"),
-    ("truncated-mid-row", EPR, "epr", truncate_mid_row(6000, 12), 6000, None, "truncated"),
+    ("truncated-mid-row", EPR, "epr", truncate_mid_row(6000, 12), 6000, "epr_elf",
+     "truncated"),
     ("non-utf8-bytes", VDEM, "vdem", set_field(300, 2, b"Jama\xefca", b","), 300, None,
      "0xef"),
     ("unknown-gwcode", UCDP, "ucdp", lambda p: edit_cell(p, 42, "gwcode", "9999"),
@@ -106,6 +143,11 @@ CASES = [
      1, "1", "preamble"),
     ("html-page-as-csv", PT_2022, "powell_thyne", lambda p: p.write_bytes(HTML), 1, None,
      "HTML"),
+    ("pt-2022-cut-at-half-its-bytes", PT_2022, "powell_thyne",
+     lambda p: p.write_bytes(p.read_bytes()[:p.stat().st_size // 2]), 247, "ccode_gw",
+     "truncated"),
+    ("infinite-population", POP_GW, "wdi", lambda p: edit_cell(p, 4, "pop", "inf"), 4, "pop",
+     "not a finite number"),
 ]
 
 # More of the same, checked in process (BadInput renders the same line the CLI prints).
@@ -129,7 +171,64 @@ MORE_CASES = [
     ("leader-leaves-before-start", "reign/leaderlist_3_21.csv", "reign", lambda p: edit_line(
         p, 2, lambda b: b.replace(b",1,1953,", b",1,1940,")), 2, "eyear", "before"),
     ("negative-oil-price", OIL, "oil", lambda p: edit_cell(p, 3, "oil_price_real", "-1"),
-     3, "oil_price_real", "below 0"),
+     3, "oil_price_real", "must be >= 0"),
+    # truncated: a last line that does not end with a newline, as every publisher file does
+    ("oil-cut-mid-number", OIL, "oil", truncate_mid_row(37, 6), 37, "oil_price_real",
+     "truncated"),
+    ("regime-cut-in-last-field", REGIMES, "reign", cut_after(10, b",provi"), 10,
+     "gwf_regimetype", "truncated"),
+    ("pt-2015-cut-mid-row", PT_2015, "powell_thyne", truncate_mid_row(300, 16), 300, "year",
+     "truncated"),
+    ("wdi-bulk-cut", WDI_GDP, "wdi", truncate_mid_row(100, 200), 100, "1967", "truncated"),
+    ("gw-panel-cut", GW, "gw", truncate_mid_row(9000, 4), 9000, "year", "truncated"),
+    # an empty table, and less than the least a complete release holds
+    ("gw-header-only", GW, "gw", keep_lines(1), 1, None, "no data rows"),
+    ("oil-header-only", OIL, "oil", keep_lines(1), 1, None, "no data rows"),
+    ("wdi-bulk-preamble-and-header-only", WDI_POP, "wdi", keep_lines(5), 5, None,
+     "no data rows"),
+    ("pt-cut-at-a-line-end", PT_2022, "powell_thyne", keep_lines(246), None, None,
+     "245 events; a complete release has at least 400"),
+    ("gw-half-the-states", GW, "gw", keep_lines(10425), None, None,
+     "a complete release has at least 150"),
+    ("vdem-few-countries", VDEM, "vdem", keep_lines(3000), None, None,
+     "a complete release has at least 140"),
+    ("oil-few-years", OIL, "oil", keep_lines(30), None, None,
+     "29 years; a complete release has at least 50"),
+    ("epr-few-countries", EPR, "epr", keep_lines(5000), None, None, "at least 140"),
+    # values out of range
+    ("negative-population", POP_GW, "wdi", lambda p: edit_cell(p, 2, "pop", "-5"), 2, "pop",
+     "must be > 0"),
+    ("zero-population", POP_GW, "wdi", lambda p: edit_cell(p, 3, "pop", "0"), 3, "pop",
+     "must be > 0"),
+    ("overflowing-population", POP_GW, "wdi", lambda p: edit_cell(p, 5, "pop", "1e999"), 5,
+     "pop", "not a finite number"),
+    ("negative-wdi-bulk-population", WDI_POP, "wdi", set_field(10, 6, b'"-5"', b","), 10,
+     "1961", "must be > 0"),
+    # % of GDP is no share of a whole: Kuwait spent 117 % of its GDP on its military in 1991
+    ("negative-military-spending", WDI_MIL, "wdi", set_field(30, 45, b'"-1"', b","),
+     30, "2001", "must be >= 0"),
+    ("vdem-index-above-1", VDEM, "vdem", lambda p: edit_cell(p, 10, "v2xcl_rol", "1.5"), 10,
+     "v2xcl_rol", "between 0 and 1"),
+    ("vdem-index-minus-infinity", VDEM, "vdem", lambda p: edit_cell(p, 11, "v2x_pubcorr",
+                                                                      "-inf"), 11, "v2x_pubcorr",
+     "not a finite number"),
+    ("ucdp-flag-2", UCDP, "ucdp", lambda p: edit_cell(p, 20, "war", "2"), 20, "war",
+     "0 or 1"),
+    ("epr-share-above-1", EPR, "epr", lambda p: edit_cell(p, 2, "epr_excluded_group_pop",
+                                                          "1.5"), 2, "epr_excluded_group_pop",
+     "between 0 and 1"),
+    ("epr-negative-count", EPR, "epr", lambda p: edit_cell(p, 3, "epr_groups", "-1"), 3,
+     "epr_groups", "must be >= 0"),
+    ("internet-users-over-100-percent", ICT, "wdi", lambda p: edit_cell(
+        p, 2, "IT.NET.USER.ZS", "150"), 2, "IT.NET.USER.ZS", "between 0 and 100"),
+    ("reign-flag-2", REIGN_CY, "reign", lambda p: edit_cell(p, 2, "elected", "2"), 2,
+     "elected", "0 or 1"),
+    ("negative-gdp", GDP_GW, "wdi", lambda p: edit_cell(p, 2, "NY.GDP.PCAP.KD", "-3"), 2,
+     "NY.GDP.PCAP.KD", "must be > 0"),
+    ("state-age-0", GW, "gw", lambda p: edit_cell(p, 2, "state_age", "0"), 2, "state_age",
+     "must be >= 1"),
+    ("pt-failed-and-successful-same-day", PT_2022, "powell_thyne", same_day_other_kind, 490,
+     "coup", "both failed and successful"),
 ]
 
 
@@ -191,6 +290,31 @@ def test_more_bad_files(tmp_path, home, baseline, file, source, breaker, row, co
     line = f"error: {err.value}"
     assert_refused(subprocess.CompletedProcess([], 2, "", line + "\n"), mirror / file, row,
                    column, words)
+    assert checksum(home / "warehouse.duckdb") == baseline[0]
+
+
+@pytest.mark.parametrize("kind", ["symlink-to-dev-zero", "directory", "fifo", "sparse-300-MB"])
+def test_only_regular_files_of_bounded_size_are_read(tmp_path, home, baseline, kind):
+    """/dev/zero once hung `data update` for 10 minutes at full CPU, holding the write lock."""
+    mirror = copy_mirror(tmp_path / "mirror")
+    path = mirror / GW
+    path.unlink()
+    if kind == "symlink-to-dev-zero":
+        path.symlink_to("/dev/zero")
+    elif kind == "directory":
+        path.mkdir()
+        (path / "inside.csv").write_text("gwcode,year,state_age\n")
+    elif kind == "fifo":
+        os.mkfifo(path)
+    else:  # a sparse file: no disk used, but 300 MB to read
+        path.write_bytes((MIRROR / GW).read_bytes())
+        os.truncate(path, 300 * 2**20)
+    start = time.monotonic()
+    result = run_cli("data", "update", "--mirror", mirror, "--source", "gw", home=home,
+                     timeout=120)
+    assert time.monotonic() - start < 60
+    words = "at most" if kind.startswith("sparse") else "not a regular file"
+    assert_refused(result, path, None, None, words)
     assert checksum(home / "warehouse.duckdb") == baseline[0]
 
 

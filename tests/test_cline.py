@@ -214,7 +214,8 @@ CASES = [
     ("393-is-not-russia-elsewhere", lambda p: edit_cell(p, 2, "cowcode", "393"), 2, "cowcode",
      "unknown COW country code 393"),
     ("same-id-other-values", other_day_same_id, 581, "coup_id", "different values"),
-    ("half-a-file", truncate_half, half_line(), None, "truncated"),
+    # cut inside the line: the message names the field the cut falls in
+    ("half-a-file", truncate_half, half_line(), "year", "truncated"),
 ]
 
 
@@ -268,7 +269,11 @@ def test_a_cut_anywhere_inside_a_line_is_refused(tmp_path):
         with pytest.raises(BadInput, match="truncated") as err:
             CONNECTOR.parse(FILE, path)
         assert str(err.value).startswith(f"{path}, row {line}"), (stop, str(err.value))
-    # A cut at a line break leaves a shorter, well-formed file: nothing in the format (no row
-    # count, no checksum) can tell it from a real release; the hash in provenance changes.
+    # A file without its final line break is refused too; a cut just after a line break
+    # leaves a shorter, well-formed file: nothing in the format (no row count, no checksum)
+    # tells it from a real release, so only the floor of events refuses a short one.
     path.write_bytes(data[:end])
+    with pytest.raises(BadInput, match="truncated"):
+        CONNECTOR.parse(FILE, path)
+    path.write_bytes(data[:end + 2])
     assert len(CONNECTOR.parse(FILE, path).events) == line - 1

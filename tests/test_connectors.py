@@ -12,7 +12,17 @@ from conftest import MIRROR
 from coupwatch import countries
 from coupwatch.errors import BadInput
 from coupwatch.sources import CONNECTORS, reign
-from coupwatch.sources.base import EVENT_COLUMNS, INDICATOR_COLUMNS, Parsed, SourceFile
+from coupwatch.sources._read import read_table
+from coupwatch.sources.base import (
+    EVENT_COLUMNS,
+    INDICATOR_COLUMNS,
+    Connector,
+    Least,
+    Parsed,
+    SourceFile,
+    to_long,
+)
+from coupwatch.warehouse.ingest import parse_sources
 
 # Coverage measured on the files (MANIFEST.md), per file path.
 COVERAGE = {
@@ -295,3 +305,82 @@ def test_oil_in_a_gw_panel_is_not_a_country(tmp_path: Path):
     frame.to_csv(tmp_path / "oil.csv", index=False)
     result = CONNECTORS["oil"].parse(CONNECTORS["oil"].files[0], tmp_path / "oil.csv")
     assert list(result.indicators["value"]) == [30.1, 25.2]
+
+
+# --- the least a file holds, and the generic checks every connector gets -----------------------
+
+@pytest.mark.parametrize(("connector", "file"), ALL_FILES, ids=[f.path for _, f in ALL_FILES])
+def test_each_file_declares_an_honest_floor(connector, file):
+    """Every file states the least a complete release holds: the real file passes with room
+    to spare (the floor is at most 90 % of what it holds), and half of it would not."""
+    least = file.least
+    assert least != Least(), "declare a floor for this file"
+    result = parsed(connector.name, file.path)
+    least.check(result, MIRROR / file.path)
+    held = least.measure(result)
+    for name, floor in least.floors().items():
+        assert floor <= 0.9 * held[name], (name, floor, held[name])
+        assert floor > 0.5 * held[name] or name == "rows", (name, floor, held[name])
+
+
+def test_a_file_below_its_floor_is_refused(tmp_path: Path):
+    connector = CONNECTORS["powell_thyne"]
+    file = connector.files[1]
+    lines = (MIRROR / file.path).read_bytes().split(b"\n")
+    path = tmp_path / "pt.csv"
+    path.write_bytes(b"\n".join(lines[:300]) + b"\n")
+    with pytest.raises(BadInput) as err:
+        file.least.check(connector.parse(file, path), path)
+    assert str(err.value) == (f"{path}: holds 299 events; a complete release has at least "
+                              "400 (a truncated or partial file?)")
+
+
+class Tiny(Connector):
+    """A connector that declares nothing but its file, as a new one would start."""
+
+    name = "tiny"
+    files = (SourceFile("tiny/t.csv", "https://example.org/t.csv"),)
+
+    def parse(self, file: SourceFile, path: Path) -> Parsed:
+        table = read_table(path)
+        frame = pd.DataFrame({"gwcode": table.number("gwcode", integer=True),
+                              "year": table.number("year", integer=True),
+                              "x": table.number("x")})
+        return Parsed(release="t", indicators=to_long(frame, ["x"], [], {}))
+
+
+@pytest.mark.parametrize(("body", "row", "column", "words"), [
+    (b"gwcode,year,x\n", 1, None, "no data rows"),
+    (b"gwcode,year,x\n2,2000,1.5\n2,2001,2", 3, "x", "truncated"),
+    (b"gwcode,year,x\n2,2000,1.5\n2,2001,inf\n", 3, "x", "not a finite number"),
+    (b"gwcode,year,x\r\n2,2000,-1e999\r\n", 2, "x", "not a finite number"),
+], ids=["header-only", "no-final-newline", "infinity", "overflow"])
+def test_a_new_connector_gets_the_generic_checks(tmp_path: Path, body, row, column, words):
+    (tmp_path / "tiny").mkdir()
+    (tmp_path / "tiny" / "t.csv").write_bytes(body)
+    with pytest.raises(BadInput) as err:
+        parse_sources([Tiny()], mirror=tmp_path)
+    assert (err.value.row, err.value.column) == (row, column)
+    assert words in err.value.message
+
+
+def test_a_new_connector_loads_what_is_whole(tmp_path: Path):
+    (tmp_path / "tiny").mkdir()
+    (tmp_path / "tiny" / "t.csv").write_bytes(b"gwcode,year,x\r\n2,2000,1.5\r\n")
+    [loaded] = parse_sources([Tiny()], mirror=tmp_path)
+    assert loaded.files[0][-1].rows == 1
+
+
+def test_the_same_coup_coded_failed_and_successful_is_refused(tmp_path: Path):
+    path = tmp_path / "pt.csv"
+    path.write_text("country,ccode,ccode_gw,ccode_polity,year,month,day,coup,version\n"
+                    "Mali,432,NA,NA,2012,3,22,2,V2022.11.29\n"
+                    "Mali,432,NA,NA,2012,4,30,1,V2022.11.29\n"
+                    "Mali,432,NA,NA,2012,3,22,1,V2022.11.29\n"
+                    "Mali,432,NA,NA,2012,3,NA,1,V2022.11.29\n"
+                    "Mali,432,NA,NA,2012,3,NA,2,V2022.11.29\n")
+    connector = CONNECTORS["powell_thyne"]
+    with pytest.raises(BadInput) as err:
+        connector.parse(connector.files[1], path)
+    assert (err.value.row, err.value.column) == (4, "coup")
+    assert "both failed and successful" in err.value.message and "row 2" in err.value.message

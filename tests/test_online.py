@@ -3,9 +3,10 @@
 REIGN, UCDP/PRIO, G&W and the oil price are published in other formats than the mirror's
 researcher panels. Here those publisher files are generated in code from the mirror's panels
 (REIGN's leader-months, UCDP's conflict list, G&W's spell list, the Energy Institute
-workbook; EPR from a small group-period fixture), served over HTTP with the untouched mirror
-files of the other sources, and loaded by `coupwatch data update --base-url`. The result must
-agree with the warehouse built from the mirror, and `coupwatch forecast` must run on it.
+workbook; EPR from a small group-period fixture, with a filler group for each other state),
+served over HTTP with the untouched mirror files of the other sources, and loaded by
+`coupwatch data update --base-url`. The result must agree with the warehouse built from the
+mirror, and `coupwatch forecast` must run on it.
 """
 
 from __future__ import annotations
@@ -24,12 +25,18 @@ from test_publisher_reign_gw_oil import REIGN_COLUMNS, reign_csv, spell_bytes, w
 from test_publisher_ucdp_epr import EPR_HEADER, UCDP_HEADER, csv_text, epr_rows
 
 from coupwatch import countries
-from coupwatch.sources import CONNECTORS
+from coupwatch.sources import CONNECTORS, reign
 
 REIGN_PANEL = "reign/reign_country_year_1950_2019.csv"
 UCDP_PANEL, EPR_PANEL = "ucdp/acd_gw.csv", "epr/epr_gw.csv"
 GW_PANEL, OIL_PANEL = "gw/gwstate_age.csv", "oil/oil_prices.csv"
 GENERATED = {REIGN_PANEL, UCDP_PANEL, EPR_PANEL, GW_PANEL, OIL_PANEL}
+
+
+def june(name: str, value: float) -> float:
+    """Another value a REIGN variable may take: a 0/1 flag or share flipped, else one more."""
+    rule = reign.CY_RANGES[name]
+    return 1.0 - value if rule.values or rule.hi <= 1 else value + 1.0
 
 
 def reign_months(panel: pd.DataFrame) -> str:
@@ -47,7 +54,7 @@ def reign_months(panel: pd.DataFrame) -> str:
                        month=float(month), government=record["government"] or "")
             for name in numeric:
                 value = record[name]
-                row[name] = float(value) + (1000.0 if month == 6 else 0.0) \
+                row[name] = (june(name, float(value)) if month == 6 else float(value)) \
                     if pd.notna(value) else ""
             rows.append(row)
     return reign_csv(rows)
@@ -97,6 +104,14 @@ EPR_GROUPS = [(432, 1946, 2021, "Tuareg", 1, 0.017, "POWERLESS", "false"),
               (2, 1946, 2021, "African Americans", 2, 0.124, "POWERLESS", "false")]
 
 
+def epr_filler(panel: pd.DataFrame) -> list[tuple]:
+    """One group for each other state of 2021: a complete EPR release covers some 170, and a
+    file with fewer than 140 in its last year is refused as partial."""
+    states = sorted(set(panel.loc[panel["year"] == 2021, "gwcode"]) - {2, 432})
+    return [(int(code), 2000, 2021, "Everyone", 1, 1.0, "MONOPOLY", "false")
+            for code in states]
+
+
 @pytest.fixture(scope="module")
 def publisher(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("publisher")
@@ -109,7 +124,8 @@ def publisher(tmp_path_factory) -> Path:
         REIGN_PANEL: reign_months(pd.read_csv(MIRROR / REIGN_PANEL, keep_default_na=False,
                                               na_values=["NA", ""])).encode(),
         UCDP_PANEL: conflict_list(pd.read_csv(MIRROR / UCDP_PANEL)),
-        EPR_PANEL: csv_text(EPR_HEADER, epr_rows(EPR_GROUPS)).encode(),
+        EPR_PANEL: csv_text(EPR_HEADER, epr_rows(
+            EPR_GROUPS + epr_filler(pd.read_csv(MIRROR / GW_PANEL)))).encode(),
         GW_PANEL: spell_list(pd.read_csv(MIRROR / GW_PANEL)),
         OIL_PANEL: workbook([(int(y), None, float(p)) for y, p in pd.read_csv(
             MIRROR / OIL_PANEL).itertuples(index=False)], real="$ 2017"),

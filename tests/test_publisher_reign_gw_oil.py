@@ -18,7 +18,7 @@ from http_fixtures import http_server
 
 from coupwatch import config
 from coupwatch.errors import BadInput
-from coupwatch.sources import gw, oil, reign
+from coupwatch.sources import gw, oil, reign, reign_monthly
 from coupwatch.sources.fetch import locate
 
 # --- REIGN leader-month file ----------------------------------------------------------------
@@ -100,7 +100,7 @@ def test_reign_monthly_takes_each_years_last_month(tmp_path):
     parsed = reign.parse_monthly(write(tmp_path / "REIGN_2021_8.csv", reign_csv(reign_rows())))
     assert parsed.release == "REIGN_2021_8"
     assert set(parsed.indicators["variable"]) == {f"reign_{c}" for c in
-                                                 [*reign.CY_NUMERIC, "government"]}
+                                                 [*reign_monthly.CY_NUMERIC, "government"]}
     tenure, age = values(parsed, "reign_tenure_months"), values(parsed, "reign_age")
     # a sitting leader's tenure grows by 12 a year: Jan 2019 = 25 -> Dec 2019 = 36
     assert tenure[(2, 2019)] == 36

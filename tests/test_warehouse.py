@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 from conftest import (
     MIRROR,
@@ -19,12 +20,15 @@ from conftest import (
     copy_mirror,
     edit_cell,
     query,
+    run_cli,
     status_text,
 )
 
-from coupwatch import operations
+from coupwatch import operations, warehouse
 from coupwatch.errors import BadInput
 from coupwatch.sources import CONNECTORS
+from coupwatch.warehouse import ingest
+from coupwatch.warehouse.completeness import needed
 
 
 def file_sha(path: Path) -> str:
@@ -167,12 +171,17 @@ def changed_mirror(dest: Path) -> Path:
     return dest
 
 
-def _written(home: Path, start: tuple[float, int]) -> bool:
+def _stat(db: Path) -> tuple[float, int] | None:
+    return (db.stat().st_mtime, db.stat().st_size) if db.exists() else None
+
+
+def _written(home: Path, start: tuple[float, int] | None) -> bool:
     db = home / "warehouse.duckdb"
     if (home / "warehouse.duckdb.wal").exists():
         return True
-    st = db.stat()
-    return (st.st_mtime, st.st_size) != start
+    if any(home.glob(".warehouse.duckdb.*.new*")):  # a first update's new file
+        return True
+    return db.exists() and _stat(db) != start
 
 
 def kill_runs(homes: list[Path], mirror: Path, plans: list[tuple[str, float]]) -> list[str]:
@@ -183,8 +192,7 @@ def kill_runs(homes: list[Path], mirror: Path, plans: list[tuple[str, float]]) -
     """
     procs, starts, fired, ends = [], [], [None] * len(homes), [""] * len(homes)
     for home in homes:
-        st = (home / "warehouse.duckdb").stat()
-        starts.append((st.st_mtime, st.st_size))
+        starts.append(_stat(home / "warehouse.duckdb"))
         procs.append(subprocess.Popen(
             [sys.executable, "-m", "coupwatch", "data", "update", "--mirror", str(mirror)],
             env=cli_env(home), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=home))
@@ -243,6 +251,7 @@ def test_kill_9_during_update_leaves_a_readable_consistent_warehouse(
             assert now[source] in (old[source], new[source]), f"{where}: {source}"
         assert_consistent(db)
         mixed += 0 < sum(now[s] == new[s] for s in changed) < len(changed)
+        assert now in (old, new), where  # one transaction: wholly old or wholly new
         if plan == ("after", 0.5):
             assert now == old, where  # nothing is written while sources are parsed
     # and a killed warehouse takes the next update normally
@@ -251,3 +260,135 @@ def test_kill_9_during_update_leaves_a_readable_consistent_warehouse(
     assert provenance_sets(homes[-1] / "warehouse.duckdb") == new
     assert_consistent(homes[-1] / "warehouse.duckdb")
     print(f"kill -9 runs: {ends}; {mixed} left a mix of old and new sources")
+
+
+def test_kill_9_during_a_first_update_leaves_it_empty_or_complete(tmp_path: Path):
+    """A first update killed part-way once left 5 of 8 sources, and forecasts then ran with
+    three features empty in every row: now the warehouse is either empty or complete."""
+    plans = [("after", 0.5), ("after", 2.0), ("after", 3.5), ("writing", 0.0),
+             ("writing", 0.05), ("writing", 0.3), ("after", 1e9)]  # the last one finishes
+    homes = []
+    for i in range(len(plans)):
+        homes.append(tmp_path / f"home{i}")
+        homes[-1].mkdir()
+    ends = [kill_runs([homes[i]], MIRROR, [plans[i]])[0] for i in range(3)]
+    ends += kill_runs(homes[3:], MIRROR, plans[3:])
+    expected = expected_sets(MIRROR)
+    empty = 0
+    for home, plan, end in zip(homes, plans, ends, strict=True):
+        db = home / "warehouse.duckdb"
+        where = f"{plan} -> {end}"
+        result = run_cli("panel", "export", "--format", "csv", "--output", home / "p.csv",
+                         home=home)
+        if not db.exists():
+            assert result.returncode == 2 and "coupwatch data update" in result.stderr, where
+            empty += 1
+            continue
+        checksum(db)  # readable
+        now = provenance_sets(db)
+        with warehouse.read_only(db) as con:
+            state = warehouse.completeness(con)
+        if not any(now.values()):
+            empty += 1
+            assert not state.complete and state.missing, where
+            continue
+        assert now == expected, where
+        assert state.complete and not state.missing, where
+        assert result.returncode == 0, f"{where}: {result.stderr}"
+        assert_consistent(db)
+        updates = query(db, "SELECT requested, complete FROM updates")
+        assert updates["complete"].tolist() == [True], where
+        assert sorted(updates["requested"].iloc[0]) == sorted(CONNECTORS), where
+    assert ends[-1] == "finished rc=0" and empty < len(plans)
+    print(f"kill -9 runs of a first update: {ends}; {empty} left nothing")
+
+
+def test_parsing_does_not_hold_the_write_lock(home: Path, mirror_copy: Path, monkeypatch):
+    """While sources are parsed another process can open the warehouse (the write lock
+    is taken only to write)."""
+    db = home / "warehouse.duckdb"
+    edit_cell(mirror_copy / "vdem/vdem_spaces_1968_2023.csv", 2, "v2xcl_rol", "0.5")
+    oil = CONNECTORS["oil"]
+    original = oil.parse
+    readers: list[subprocess.CompletedProcess] = []
+
+    def parse(file, path):  # oil is read last: every other source has been parsed
+        readers.append(subprocess.run([sys.executable, "-c", READER, str(db)],
+                                      capture_output=True, text=True, timeout=120))
+        return original(file, path)
+
+    monkeypatch.setattr(oil, "parse", parse)
+    outcomes = operations.update_data(["vdem", "oil"], mirror=mirror_copy, path=db)
+    assert [o.status for o in outcomes] == ["loaded", "unchanged"]
+    assert len(readers) == 1
+    assert readers[0].returncode == 0, readers[0].stderr
+    assert readers[0].stdout.split() == [str(len(CONNECTORS))]  # it saw every source
+
+
+READER = """import sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+print(con.execute("SELECT count(DISTINCT source) FROM provenance").fetchone()[0])
+"""
+
+
+def test_an_error_while_writing_leaves_the_warehouse_wholly_old(
+        tmp_path: Path, home: Path, monkeypatch):
+    """The whole update (sources, countries, stored panel) is one transaction: a full disk
+    or any error in it leaves every source as it was, not the ones written before it."""
+    db = home / "warehouse.duckdb"
+    before, sources_before = checksum(db), provenance_sets(db)
+    meta_before = query(db, "SELECT * FROM panel_meta")
+    mirror = changed_mirror(tmp_path / "mirror")
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(ingest, "record_update", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        operations.update_data(mirror=mirror, path=db)
+    assert checksum(db) == before
+    assert provenance_sets(db) == sources_before
+    assert query(db, "SELECT * FROM panel_meta").equals(meta_before)
+    monkeypatch.undo()
+    operations.update_data(mirror=mirror, path=db)  # and the next update goes through
+    assert provenance_sets(db) == expected_sets(mirror)
+
+
+def test_updates_are_recorded_and_completeness_is_known(warehouse_path: Path, tmp_path: Path):
+    updates = query(warehouse_path, "SELECT * FROM updates")
+    assert len(updates) == 1 and bool(updates["complete"].iloc[0])
+    assert sorted(updates["requested"].iloc[0]) == sorted(CONNECTORS)
+    assert sorted(updates["loaded"].iloc[0]) == sorted(CONNECTORS)
+    with warehouse.read_only(warehouse_path) as con:
+        assert warehouse.completeness(con).complete
+    # a first update of two sources: recorded, but the warehouse is not complete
+    db = tmp_path / "warehouse.duckdb"
+    operations.update_data(["gw", "vdem"], mirror=MIRROR, path=db)
+    updates = query(db, "SELECT * FROM updates")
+    assert updates["complete"].tolist() == [False]
+    with warehouse.read_only(db) as con:
+        state = warehouse.completeness(con)
+    assert not state.complete
+    assert list(state.missing) == sorted(set(needed()) - {"gw", "vdem"})
+    with pytest.raises(BadInput, match="lacks .*oil.*coupwatch data update"):
+        operations.load_panel(db)
+
+
+def test_forecast_and_panel_export_refuse_a_warehouse_missing_sources(home: Path,
+                                                                      tmp_path: Path):
+    """As left by a first update killed part-way under earlier versions: 5 of 8 sources."""
+    db = home / "warehouse.duckdb"
+    con = duckdb.connect(str(db))
+    for table in ("events", "indicators", "provenance", "unmapped"):
+        con.execute(f"DELETE FROM {table} WHERE source IN ('epr', 'oil', 'ucdp')")
+    con.close()
+    with warehouse.read_only(db) as con:
+        assert warehouse.completeness(con).missing == ("epr", "oil", "ucdp")
+    for args in (["panel", "export", "--format", "csv", "--output", tmp_path / "p.csv"],
+                 ["forecast", "--model", "logit"]):
+        result = run_cli(*args, home=home)
+        assert result.returncode == 2, result.stdout + result.stderr
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1, result.stderr
+        assert "epr, oil, ucdp" in lines[0] and "coupwatch data update" in lines[0], lines[0]
+    assert not (tmp_path / "p.csv").exists()

@@ -8,21 +8,22 @@ import duckdb
 import pandas as pd
 
 from coupwatch import panel, regions
-from coupwatch.errors import BadInput, EmptyWarehouse
+from coupwatch.errors import BadInput
 from coupwatch.forecasts import ranking, store
 from coupwatch.forecasts.engine import OUTCOMES, fit_predict, training_rows
 from coupwatch.models import add_context, split_outcomes
 from coupwatch.models.calibration import Platt
 from coupwatch.panel import store as panel_store
+from coupwatch.warehouse.completeness import completeness
 
 MIN_TRAIN_YEARS = 20
 CALIBRATION_YEARS = 10
 
 
 def design_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Model rows (features of T-1, outcomes of T) for every target year with features."""
-    if con.execute("SELECT count(*) FROM provenance").fetchall()[0][0] == 0:
-        raise EmptyWarehouse()
+    """Model rows (features of T-1, outcomes of T) for every target year with features;
+    refused when the warehouse lacks a source the features are built from."""
+    completeness(con).require("forecasts")
     return panel.design(add_context(panel_store.load(con)))
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from coupwatch.fingerprint import code_hash
 from coupwatch.panel.build import build
+from coupwatch.warehouse.stage import Derived
 from coupwatch.warehouse.store import data_versions, transaction
 
 TABLE = "panel"
@@ -33,6 +34,14 @@ def code_key() -> str:
 def data_key(con: duckdb.DuckDBPyConnection) -> str:
     """A hash of the files the warehouse was loaded from (provenance)."""
     return hashlib.sha256(json.dumps(data_versions(con)).encode()).hexdigest()[:16]
+
+
+def key_of(versions: list[tuple]) -> str:
+    """``data_key`` of a warehouse whose provenance is ``versions`` (source, file, release,
+    sha256 rows in that order), for a warehouse read through another connection."""
+    rows = [dict(zip(("source", "file", "release", "sha256"), row, strict=True))
+            for row in versions]
+    return hashlib.sha256(json.dumps(rows).encode()).hexdigest()[:16]
 
 
 def state(con: duckdb.DuckDBPyConnection) -> str:
@@ -61,21 +70,20 @@ def save(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
         con.execute(f"INSERT INTO {META} VALUES (?, ?, ?, ?)", [key, code_key(), now, dtypes])
 
 
-def refresh(con: duckdb.DuckDBPyConnection) -> bool:
-    """Rebuild the stored panel unless it is current; True if it was rebuilt.
+def current_in(con: duckdb.DuckDBPyConnection, database: str, versions: list[tuple]) -> bool:
+    """Whether the panel stored in ``database`` (attached to ``con``) matches the data whose
+    provenance is ``versions`` and the code that builds panels today."""
+    tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() "
+                                        "WHERE database_name = ?", [database]).fetchall()}
+    if META not in tables:
+        return False
+    rows = con.execute(f"SELECT data_key, code_key FROM {database}.main.{META}").fetchall()
+    return bool(rows) and rows[0] == (key_of(versions), code_key())
 
-    The data key changes exactly when an update loaded a source, so "changed data" and
-    "stale panel" are the same test. A warehouse without the G&W state system (a partial
-    first update) has no panel to build yet.
-    """
-    if state(con) == "current":
-        return False
-    has_states = con.execute("SELECT count(*) FROM indicators WHERE source = 'gw' "
-                             "AND variable = 'state_age'").fetchall()[0][0]
-    if not has_states:
-        return False
-    save(con, build(con))
-    return True
+
+# What a data update keeps in step with the sources (``warehouse.update(derived=...)``).
+DERIVED = Derived(tables=(TABLE, META), current=current_in,
+                  build=lambda con: save(con, build(con)))
 
 
 def read(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:

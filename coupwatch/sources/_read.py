@@ -9,7 +9,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,8 +18,11 @@ import numpy as np
 import pandas as pd
 
 from coupwatch.errors import BadInput
+from coupwatch.sources._files import MAX_BYTES, read_bytes
+from coupwatch.sources._ranges import FINITE, Range
 
 NA_TOKENS = frozenset({"", "NA", "N/A", "NaN", "nan", ".", ".."})
+NEWLINES = ("\n", "\r")
 
 
 def _cp1252_fallback(err: UnicodeDecodeError) -> tuple[str, int]:
@@ -29,14 +33,16 @@ def _cp1252_fallback(err: UnicodeDecodeError) -> tuple[str, int]:
 codecs.register_error("cp1252-fallback", _cp1252_fallback)
 
 
-def load_text(path: Path, *, encoding: str = "utf-8", lenient: bool = False) -> str:
-    """File contents as text; refuses missing, empty, HTML and wrongly encoded files.
+def load_text(path: Path, *, encoding: str = "utf-8", lenient: bool = False,
+              limit: int = MAX_BYTES, whole_lines: bool = True) -> str:
+    """File contents as text; refuses missing, empty, HTML and wrongly encoded files, and
+    anything but a regular file of at most ``limit`` bytes.
 
     ``lenient`` decodes stray non-UTF-8 bytes as Windows-1252, for files known to have them.
+    ``whole_lines``: every publisher's text file ends with a newline, so one that ends inside
+    its last line was cut short (an interrupted transfer or copy) and is refused.
     """
-    if not path.exists():
-        raise BadInput("file not found", file=path)
-    data = path.read_bytes()
+    data = read_bytes(path, limit=limit)
     if not data.strip():
         raise BadInput("file is empty", file=path)
     head = data[:512].lstrip().lower()
@@ -49,7 +55,12 @@ def load_text(path: Path, *, encoding: str = "utf-8", lenient: bool = False) -> 
         line = data[: err.start].count(b"\n") + 1
         raise BadInput(f"byte 0x{data[err.start]:02x} is not valid {encoding}", file=path,
                        row=line) from None
+    if whole_lines and not text.endswith(NEWLINES):
+        raise BadInput(_CUT, file=path, row=text.count("\n") + 1)
     return text.removeprefix("\ufeff")
+
+
+_CUT = "the file ends inside this line, with no final newline (truncated?)"
 
 
 @dataclass
@@ -60,6 +71,7 @@ class Table:
     header: list[str]
     frame: pd.DataFrame  # all values as str
     lines: np.ndarray = field(repr=False)  # file line number of each record
+    ranges: Mapping[str, Range] = field(default_factory=dict)  # by column, see ``number``
 
     def require(self, columns: Iterable[str]) -> None:
         for name in columns:
@@ -77,14 +89,26 @@ class Table:
 
     def number(self, name: str, *, integer: bool = False, lo: float | None = None,
                hi: float | None = None, required: bool = False,
-               na: Iterable[str] = ()) -> pd.Series:
+               na: Iterable[str] = (), rule: Range | None = None,
+               exempt: np.ndarray | None = None) -> pd.Series:
         """A numeric column; NA tokens (and ``na``, a source's own missing codes) become NaN,
-        anything else unparseable is an error."""
+        anything else unparseable is an error, and so is a value that is not finite or that
+        breaks the column's range (``rule``, else the one the table was read with; rows
+        where ``exempt`` is true are documented exceptions to the range, not to finiteness).
+        """
         raw = self.text(name)
         missing = raw.isin(NA_TOKENS | set(na))
         values = pd.to_numeric(raw.where(~missing), errors="coerce")
         bad = values.isna() & ~missing
-        self._fail_first(bad, name, lambda v: f"'{v}' is not a number", raw)
+        self._fail_first(bad, name, _not_a_number, raw)
+        self._fail_first(values.abs() == np.inf, name, lambda v: f"'{v}' is not a finite number",
+                         raw)
+        scale = rule or self.ranges.get(name, FINITE)
+        out = scale.refuses(values)
+        if exempt is not None:
+            out &= ~exempt
+        self._fail_first(out, name, lambda v: f"{v} is out of range: {name} must be "
+                         f"{scale.describe()}", raw)
         if integer:
             self._fail_first(values.notna() & (values % 1 != 0), name,
                              lambda v: f"'{v}' is not a whole number", raw)
@@ -106,6 +130,14 @@ class Table:
         return BadInput(message, file=self.path, row=int(self.lines[index]), column=column)
 
 
+def _not_a_number(text: str) -> str:
+    try:  # pandas reads '1e999' as no number at all, Python as infinity
+        return f"'{text}' is not a finite number" if math.isinf(float(text)) else \
+            f"'{text}' is not a number"
+    except ValueError:
+        return f"'{text}' is not a number"
+
+
 def _sniff_delimiter(header_line: str) -> str | None:
     counts = {sep: header_line.count(sep) for sep in (",", "\t", ";", "|")}
     best = max(counts, key=counts.get)
@@ -113,9 +145,12 @@ def _sniff_delimiter(header_line: str) -> str | None:
 
 
 def read_table(path: Path, *, sep: str = ",", skip_lines: int = 0, encoding: str = "utf-8",
-               expect: Sequence[str] = (), lenient: bool = False) -> Table:
-    """Read a delimited file strictly: ragged rows and bad quoting are errors, not guesses."""
-    text = load_text(path, encoding=encoding, lenient=lenient)
+               expect: Sequence[str] = (), lenient: bool = False,
+               ranges: Mapping[str, Range] | None = None, limit: int = MAX_BYTES) -> Table:
+    """Read a delimited file strictly: ragged rows and bad quoting are errors, not guesses;
+    so are a last line cut short and a table with no rows. ``ranges`` gives the values each
+    numeric column may take (see ``Table.number``)."""
+    text = load_text(path, encoding=encoding, lenient=lenient, limit=limit, whole_lines=False)
     lines = text.splitlines(keepends=True)
     if len(lines) <= skip_lines:
         raise BadInput(f"file ends before its header (expected {skip_lines} preamble lines)",
@@ -144,6 +179,9 @@ def read_table(path: Path, *, sep: str = ",", skip_lines: int = 0, encoding: str
         raise BadInput(f"header has one field; expected columns separated by {sep!r}",
                        file=path, row=skip_lines + 1, column=missing_expected[0])
     names = [h if h else f"_unnamed_{i}" for i, h in enumerate(header)]
+    if not text.endswith(NEWLINES):
+        raise BadInput(_CUT, file=path, row=text.count("\n") + 1,
+                       column=_cut_column(text.rsplit("\n", 1)[-1], sep, names))
     records: list[list[str]] = []
     numbers: list[int] = []
     width = len(names)
@@ -159,20 +197,23 @@ def read_table(path: Path, *, sep: str = ",", skip_lines: int = 0, encoding: str
     except csv.Error as err:
         raise BadInput(f"malformed CSV ({err}); the file may be truncated", file=path,
                        row=skip_lines + reader.line_num) from None
-    if not body.endswith(("\n", "\r")) and records and _looks_cut(records[-1], names):
-        raise BadInput("last row is incomplete (file truncated?)", file=path, row=numbers[-1])
-    frame = pd.DataFrame(records, columns=names, dtype=str) if records else pd.DataFrame(
-        columns=names, dtype=str)
+    if not records:
+        raise BadInput("the file has a header but no data rows", file=path, row=skip_lines + 1)
+    frame = pd.DataFrame(records, columns=names, dtype=str)
     if frame.columns.duplicated().any():
         dup = str(frame.columns[frame.columns.duplicated()][0])
         raise BadInput("column name appears twice", file=path, row=skip_lines + 1, column=dup)
-    return Table(path=path, header=names, frame=frame, lines=np.asarray(numbers, dtype=np.int64))
+    return Table(path=path, header=names, frame=frame, lines=np.asarray(numbers, dtype=np.int64),
+                 ranges=dict(ranges or {}))
 
 
-def _looks_cut(record: list[str], names: list[str]) -> bool:
-    # A file that ends without a newline is normal; one whose last field is empty where the
-    # header names a real column usually means the transfer stopped mid-row.
-    return bool(names) and not names[-1].startswith("_unnamed") and record[-1] == ""
+def _cut_column(line: str, sep: str, names: list[str]) -> str | None:
+    """The column a cut-short last line stops in (read leniently: it may end in a quote)."""
+    fields = next(csv.reader([line.rstrip("\r")], delimiter=sep), [])
+    if not fields or len(fields) > len(names):
+        return None
+    name = names[len(fields) - 1]
+    return None if name.startswith("_unnamed") else name
 
 
 def duplicates(frame: pd.DataFrame, key: list[str], table: Table, index: pd.Index | None = None,

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from coupwatch import countries
+from coupwatch.errors import BadInput
+from coupwatch.sources._files import MAX_BYTES
+from coupwatch.sources._ranges import Range
 from coupwatch.sources._read import Table, duplicates, read_table
 
 # ``actors``: a source's own 0/1 codings of an event that are set, comma-separated (Cline's
@@ -17,6 +21,43 @@ from coupwatch.sources._read import Table, duplicates, read_table
 EVENT_COLUMNS = ["gwcode", "cowcode", "country", "year", "month", "day", "kind", "release", "line",
                  "actors"]
 INDICATOR_COLUMNS = ["gwcode", "year", "variable", "value", "text"]
+
+
+@dataclass(frozen=True)
+class Least:
+    """The least a complete release of a file holds, whichever format it comes in; less
+    means a truncated or partial file and is refused. Floors are set well below the real
+    files' counts (tests/test_connectors.py checks both sides)."""
+
+    rows: int = 1  # rows stored (events or indicator values): never an empty table
+    events: int = 0
+    states: int = 0  # distinct G&W states
+    states_last_year: int = 0  # distinct G&W states in the file's latest year
+    years: int = 0  # distinct years
+
+    def floors(self) -> dict[str, int]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
+
+    def measure(self, parsed: Parsed) -> dict[str, int]:
+        frames = [f for f in (parsed.events, parsed.indicators) if f is not None and len(f)]
+        frame = pd.concat([f[["gwcode", "year"]] for f in frames]) if frames else \
+            pd.DataFrame({"gwcode": [], "year": []})
+        states = frame.dropna(subset=["gwcode"])
+        last = frame["year"].max() if len(frame) else None
+        return {"rows": parsed.rows,
+                "events": 0 if parsed.events is None else len(parsed.events),
+                "states": int(states["gwcode"].nunique()),
+                "states_last_year": int(states.loc[states["year"] == last, "gwcode"].nunique()),
+                "years": int(frame["year"].nunique()), "last": last}
+
+    def check(self, parsed: Parsed, path: Path | str) -> None:
+        held = self.measure(parsed)
+        for name, floor in self.floors().items():
+            if held[name] < floor:
+                what = {"states_last_year": f"states in its last year ({held['last']})",
+                        "rows": "rows"}.get(name, name)
+                raise BadInput(f"holds {held[name]} {what}; a complete release has at least "
+                               f"{floor} (a truncated or partial file?)", file=path)
 
 
 @dataclass(frozen=True)
@@ -32,6 +73,8 @@ class SourceFile:
     # The publisher splits what one mirror file holds (e.g. G&W's microstates list): fetched
     # from the publisher only, never expected in a mirror.
     online_only: bool = False
+    least: Least = Least()  # what a complete release holds at least
+    max_bytes: int = MAX_BYTES  # what may be read or downloaded at most
 
 
 @dataclass
@@ -118,11 +161,16 @@ def cow_to_gw(table: Table, frame: pd.DataFrame, column: str,
                 for e in unmapped.values()]
 
 
-def gw_panel(path: Path, release: str, *, numeric: Sequence[str], text: Sequence[str] = (),
-             rename: dict[str, str] | None = None, year_range: tuple[int, int] = (1800, 2100),
-             encoding: str = "utf-8", booleans: Sequence[str] = ()) -> Parsed:
-    """Parse a researcher's country-year panel keyed by ``gwcode, year`` into long form."""
-    table = read_table(path, encoding=encoding, expect=["gwcode", "year"])
+def gw_panel(path: Path, release: str, *, numeric: Mapping[str, Range],
+             text: Sequence[str] = (), rename: dict[str, str] | None = None,
+             year_range: tuple[int, int] = (1800, 2100), encoding: str = "utf-8",
+             booleans: Sequence[str] = (),
+             exempt: Mapping[tuple[int, int], str] | None = None) -> Parsed:
+    """Parse a researcher's country-year panel keyed by ``gwcode, year`` into long form.
+
+    ``numeric`` maps each numeric column to the values it may take; ``exempt`` lists the
+    ``(gwcode, year)`` rows that are documented exceptions to those ranges (with why)."""
+    table = read_table(path, encoding=encoding, expect=["gwcode", "year"], ranges=numeric)
     table.require(["gwcode", "year", *numeric, *text, *booleans])
     frame = pd.DataFrame({
         "gwcode": table.number("gwcode", integer=True, required=True),
@@ -130,8 +178,10 @@ def gw_panel(path: Path, release: str, *, numeric: Sequence[str], text: Sequence
                              hi=year_range[1]),
     })
     check_gwcodes(table, frame["gwcode"])
+    keys = pd.MultiIndex.from_frame(frame[["gwcode", "year"]].astype(int))
+    skip = np.asarray(keys.isin(list(exempt))) if exempt else None
     for name in numeric:
-        frame[name] = table.number(name)
+        frame[name] = table.number(name, exempt=skip)
     for name in booleans:
         raw = table.text(name).str.upper()
         bad = ~raw.isin(["TRUE", "FALSE", "1", "0", "", "NA"])
@@ -148,22 +198,33 @@ def gw_panel(path: Path, release: str, *, numeric: Sequence[str], text: Sequence
 
 def to_long(frame: pd.DataFrame, numeric: Sequence[str], text: Sequence[str],
             rename: dict[str, str]) -> pd.DataFrame:
-    parts = []
-    for name in numeric:
-        part = frame[["gwcode", "year", name]].dropna(subset=[name])
-        parts.append(pd.DataFrame({"gwcode": part["gwcode"], "year": part["year"],
-                                   "variable": rename.get(name, name),
-                                   "value": part[name], "text": None}))
-    for name in text:
-        part = frame[["gwcode", "year", name]]
-        part = part[part[name].notna() & (part[name] != "") & (part[name] != "NA")]
-        parts.append(pd.DataFrame({"gwcode": part["gwcode"], "year": part["year"],
-                                   "variable": rename.get(name, name), "value": float("nan"),
-                                   "text": part[name]}))
-    if not parts:
+    """One row per present value (``INDICATOR_COLUMNS``), variable after variable, each in
+    the frame's row order. Built from arrays: one frame per variable, concatenated, had
+    pandas inspect every cell of the empty text column (a second of each update)."""
+    if not [*numeric, *text]:
         return pd.DataFrame(columns=INDICATOR_COLUMNS)
-    long = pd.concat(parts, ignore_index=True)
-    long["gwcode"] = long["gwcode"].astype("Int64")
-    long["year"] = long["year"].astype(int)
-    long["text"] = long["text"].astype(object)
-    return long[INDICATOR_COLUMNS]
+    rows, variables, values, texts = [], [], [], []
+    for name in numeric:
+        series = frame[name]
+        if pd.api.types.is_integer_dtype(series.dtype) and not series.hasnans:
+            column, keep = series.to_numpy(), np.arange(len(series))  # stays an integer
+        else:
+            column = series.to_numpy(dtype="float64", na_value=np.nan)
+            keep = np.flatnonzero(~np.isnan(column))
+        rows.append(keep)
+        values.append(column[keep])
+        texts.append(np.full(len(keep), None, dtype=object))
+        variables.append(np.full(len(keep), rename.get(name, name), dtype=object))
+    for name in text:
+        column = frame[name]
+        keep = np.flatnonzero((column.notna() & (column != "") & (column != "NA")).to_numpy())
+        rows.append(keep)
+        values.append(np.full(len(keep), np.nan))
+        texts.append(column.to_numpy(dtype=object)[keep])
+        variables.append(np.full(len(keep), rename.get(name, name), dtype=object))
+    at = np.concatenate(rows)
+    return pd.DataFrame({
+        "gwcode": frame["gwcode"].astype("Int64").array.take(at),
+        "year": frame["year"].to_numpy()[at].astype(int),
+        "variable": np.concatenate(variables), "value": np.concatenate(values),
+        "text": np.concatenate(texts)})

@@ -20,6 +20,7 @@ from coupwatch.sources._read import Table, duplicates, read_table
 from coupwatch.sources.base import (
     EVENT_COLUMNS,
     Connector,
+    Least,
     Parsed,
     SourceFile,
     check_days,
@@ -52,7 +53,8 @@ class Cline(Connector):
                 "(Illinois Data Bank).")
     files = (
         SourceFile("cline/Coup_Data_v2.1.2.csv", UPSTREAM,
-                   "release v2.1.2: 981 events 1945-2022, COW codes, 22 flags"),
+                   "release v2.1.2: 981 events 1945-2022, COW codes, 22 flags",
+                   least=Least(events=800, states=100)),  # 981 events in 136 states
     )
 
     def parse(self, file: SourceFile, path: Path) -> Parsed:

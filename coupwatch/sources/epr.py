@@ -47,12 +47,24 @@ import numpy as np
 import pandas as pd
 
 from coupwatch.errors import BadInput
+from coupwatch.sources._ranges import NON_NEGATIVE, SHARE
 from coupwatch.sources._read import NA_TOKENS, Table, duplicates, read_table
-from coupwatch.sources.base import Connector, Parsed, SourceFile, check_gwcodes, gw_panel, to_long
+from coupwatch.sources.base import (
+    Connector,
+    Least,
+    Parsed,
+    SourceFile,
+    check_gwcodes,
+    gw_panel,
+    to_long,
+)
 
 EPR_COLUMNS = ["epr_groups", "epr_elf", "epr_excluded_groups_count", "epr_excluded_group_pop",
                "epr_inpower_groups_count", "epr_inpower_groups_pop", "epr_regaut_groups_count",
                "epr_regaut_group_pop"]
+# counts of groups, and shares of the population (epr_elf, a sum of squared shares, too)
+RANGES = {name: NON_NEGATIVE if "count" in name or name == "epr_groups" else SHARE
+          for name in EPR_COLUMNS}
 
 EXCLUDED = frozenset({"POWERLESS", "DISCRIMINATED", "SELF-EXCLUSION"})
 IN_POWER = frozenset({"MONOPOLY", "DOMINANT", "SENIOR PARTNER", "JUNIOR PARTNER",
@@ -69,13 +81,14 @@ class EPR(Connector):
     licence = "free for research; cite Vogt et al. (2015)"
     citation = "Vogt et al. (2015), Integrating Data on Ethnicity, Geography, and Conflict"
     files = (SourceFile("epr/epr_gw.csv", "https://icr.ethz.ch/data/epr/core/EPR-2021.csv",
-                        "ethnic groups' access to power by country-year"),)
+                        "ethnic groups' access to power by country-year",
+                        least=Least(states_last_year=140)),)  # 174 in 2021
 
     def parse(self, file: SourceFile, path: Path) -> Parsed:
         table = read_table(path, encoding=file.encoding)
         if table.has("gwid") and not table.has("gwcode"):
             return parse_group_periods(table)
-        return gw_panel(path, path.stem, numeric=EPR_COLUMNS)
+        return gw_panel(path, path.stem, numeric=RANGES)
 
 
 def parse_group_periods(table: Table) -> Parsed:

@@ -14,6 +14,7 @@ import httpx
 from coupwatch import config
 from coupwatch.errors import BadInput, FetchError
 from coupwatch.sources import wdi_live
+from coupwatch.sources._files import MAX_BYTES, size_text
 from coupwatch.sources.base import SourceFile
 
 Progress = Callable[[int, int | None], None]  # (bytes so far, total or None)
@@ -32,7 +33,7 @@ def locate(file: SourceFile, *, mirror: Path | None = None, base_url: str | None
     """The local path of a source file and where it came from (mirror path or URL)."""
     if mirror is not None:
         path = mirror / file.path
-        if not path.exists():
+        if not path.exists():  # the type and size of what is there is checked before parsing
             raise BadInput("file not found in mirror", file=path)
         return path, str(path)
     dest = config.cache_dir() / file.path
@@ -47,21 +48,24 @@ def locate(file: SourceFile, *, mirror: Path | None = None, base_url: str | None
         dest.write_text(text)
         return dest, f"wbgapi:{kind}"
     url = f"{base_url.rstrip('/')}/{file.path}" if base_url else file.url
-    download(url, dest, member=Path(file.path).name, progress=progress)
+    download(url, dest, member=Path(file.path).name, progress=progress,
+             max_bytes=file.max_bytes)
     return dest, url
 
 
 def download(url: str, dest: Path, *, member: str, retries: int = 3, backoff: float = 0.5,
-             timeout: float = 60.0, progress: Progress | None = None) -> None:
+             timeout: float = 60.0, progress: Progress | None = None,
+             max_bytes: int = MAX_BYTES) -> None:
     """Fetch ``url`` into ``dest`` atomically, retrying transient failures.
 
     Publishers such as the World Bank serve zips: the file named ``member`` (or the one
-    data CSV) is taken out of them so that the same parser reads every route.
+    data CSV) is taken out of them so that the same parser reads every route. Neither the
+    download nor the file taken out of a zip may pass ``max_bytes``.
     """
     last: Exception | None = None
     for attempt in range(retries):
         try:
-            body = _get(url, timeout, progress)
+            body = _get(url, timeout, progress, max_bytes)
             break
         except (httpx.TransportError, _Retryable) as err:
             last = err
@@ -69,7 +73,7 @@ def download(url: str, dest: Path, *, member: str, retries: int = 3, backoff: fl
     else:
         raise FetchError(f"{url}: download failed after {retries} attempts ({last})")
     if body[:2] == b"PK" and not _is_office_file(body):
-        body = _unzip(body, member, url)
+        body = _unzip(body, member, url, max_bytes)
     dest.parent.mkdir(parents=True, exist_ok=True)
     partial = dest.with_name(dest.name + ".part")
     partial.write_bytes(body)
@@ -80,20 +84,29 @@ class _Retryable(Exception):
     pass
 
 
-def _get(url: str, timeout: float, progress: Progress | None) -> bytes:
+def _get(url: str, timeout: float, progress: Progress | None, max_bytes: int) -> bytes:
     with httpx.stream("GET", url, timeout=timeout, follow_redirects=True) as response:
         if response.status_code >= 500 or response.status_code == 429:
             raise _Retryable(f"HTTP {response.status_code}")
         if response.status_code >= 400:
             raise FetchError(f"{url}: HTTP {response.status_code}")
         total = int(response.headers.get("content-length", 0)) or None
+        if total is not None and total > max_bytes:
+            raise _too_big(url, max_bytes)
         chunks, done = [], 0
         for chunk in response.iter_bytes():
             chunks.append(chunk)
             done += len(chunk)
+            if done > max_bytes:
+                raise _too_big(url, max_bytes)
             if progress:
                 progress(done, total)
         return b"".join(chunks)
+
+
+def _too_big(url: str, max_bytes: int) -> BadInput:
+    return BadInput(f"the download is larger than {size_text(max_bytes)}, the most this source "
+                    "file may be", file=url)
 
 
 def _is_office_file(body: bytes) -> bool:
@@ -104,7 +117,7 @@ def _is_office_file(body: bytes) -> bool:
         return False
 
 
-def _unzip(body: bytes, member: str, url: str) -> bytes:
+def _unzip(body: bytes, member: str, url: str, max_bytes: int) -> bytes:
     try:
         archive = zipfile.ZipFile(io.BytesIO(body))
     except zipfile.BadZipFile:
@@ -117,4 +130,7 @@ def _unzip(body: bytes, member: str, url: str) -> bytes:
     if not pick:
         raise BadInput(f"zip holds no single data file named like {member} (has: "
                        f"{', '.join(names) or 'nothing'})", file=url)
+    if archive.getinfo(pick[0]).file_size > max_bytes:  # a zip bomb, or the wrong file
+        raise BadInput(f"{pick[0]} in the zip is larger than {size_text(max_bytes)}, the most "
+                       "this source file may be", file=url)
     return archive.read(pick[0])

@@ -41,10 +41,21 @@ import numpy as np
 import pandas as pd
 
 from coupwatch.errors import BadInput
+from coupwatch.sources._files import head
+from coupwatch.sources._ranges import Range
 from coupwatch.sources._read import Table, load_text
-from coupwatch.sources.base import Connector, Parsed, SourceFile, check_gwcodes, gw_panel, to_long
+from coupwatch.sources.base import (
+    Connector,
+    Least,
+    Parsed,
+    SourceFile,
+    check_gwcodes,
+    gw_panel,
+    to_long,
+)
 
 SPELL_COLUMNS = ["gwcode", "abbreviation", "name", "start", "end"]
+PANEL = {"state_age": Range(lo=1)}  # 1 in the year of independence
 V7_HEADER = "statenumber"  # first field of ksgmdw.txt's header line
 _DMY = re.compile(r"(\d{1,2}):(\d{1,2}):(\d{4})")
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
@@ -56,26 +67,26 @@ class GleditschWard(Connector):
     publisher = "Kristian S. Gleditsch & Michael D. Ward"
     licence = "free; cite Gleditsch & Ward (1999)"
     citation = "Gleditsch & Ward (1999), A revised list of independent states since 1816"
+    # 197 states in the mirror's last year (some 20 fewer in iisystem.dat, which leaves the
+    # microstates to a list of their own of about 30)
     files = (SourceFile("gw/gwstate_age.csv", "http://ksgleditsch.com/data/iisystem.dat",
-                        "state-years of the G&W system with state age"),
+                        "state-years of the G&W system with state age",
+                        least=Least(states_last_year=150)),
              SourceFile("gw/microstatessystem.dat",
                         "http://ksgleditsch.com/data/microstatessystem.dat",
                         "the microstates (the mirror's panel already holds them)",
-                        encoding="latin-1", online_only=True))
+                        encoding="latin-1", online_only=True, least=Least(states=10)))
 
     def parse(self, file: SourceFile, path: Path) -> Parsed:
         if _is_spell_list(path):
             return parse_spells(path)
-        return gw_panel(path, path.stem, numeric=["state_age"])
+        return gw_panel(path, path.stem, numeric=PANEL)
 
 
 def _is_spell_list(path: Path) -> bool:
     """A tab-separated first line that starts with a code, or the v7 list's header."""
-    try:
-        with path.open("rb") as handle:
-            first = handle.readline(1 << 16).removeprefix(b"\xef\xbb\xbf")
-    except OSError:
-        return False  # the panel reader reports the missing file
+    # b"" when unreadable: the panel reader then reports why
+    first = head(path, 1 << 16).split(b"\n", 1)[0].removeprefix(b"\xef\xbb\xbf")
     fields = first.decode("latin-1").strip().split("\t")
     return len(fields) > 1 and (fields[0].isdigit() or fields[0].lower() == V7_HEADER)
 

@@ -26,14 +26,18 @@ Reading the workbook needs openpyxl, imported only for a workbook.
 
 from __future__ import annotations
 
+import io
+import math
 import re
 from pathlib import Path
 
 import pandas as pd
 
 from coupwatch.errors import BadInput
+from coupwatch.sources._files import head, read_bytes
+from coupwatch.sources._ranges import NON_NEGATIVE
 from coupwatch.sources._read import duplicates, read_table
-from coupwatch.sources.base import Connector, Parsed, SourceFile, to_long
+from coupwatch.sources.base import Connector, Least, Parsed, SourceFile, to_long
 
 WORKBOOK_URL = ("https://www.energyinst.org/__data/assets/excel_doc/0020/1540550/"
                 "EI-Stats-Review-All-Data.xlsx")
@@ -41,6 +45,7 @@ _PRICE_SHEET = re.compile(r"crude\s+prices\s+since", re.IGNORECASE)
 _REAL_HEADER = re.compile(r"\$\s*(\d{4})")
 _MISSING = {"", "-", "n/a", "na", ".."}
 _HEADER_SEARCH_ROWS = 12
+RANGES = {"oil_price_real": NON_NEGATIVE}
 
 
 class Oil(Connector):
@@ -49,7 +54,9 @@ class Oil(Connector):
     publisher = "Energy Institute Statistical Review / EIA"
     licence = "free with attribution"
     citation = "Energy Institute, Statistical Review of World Energy"
-    files = (SourceFile("oil/oil_prices.csv", WORKBOOK_URL, "annual real oil price"),)
+    # 70 years in the mirror, 160 in the workbook (from 1861)
+    files = (SourceFile("oil/oil_prices.csv", WORKBOOK_URL, "annual real oil price",
+                        least=Least(years=50)),)
 
     def parse(self, file: SourceFile, path: Path) -> Parsed:
         if _is_workbook(path):
@@ -58,21 +65,18 @@ class Oil(Connector):
 
 
 def _is_workbook(path: Path) -> bool:
-    try:
-        with path.open("rb") as handle:
-            return handle.read(4) == b"PK\x03\x04"  # a zip: .xlsx is zipped XML
-    except OSError:
-        return False  # the CSV reader reports the missing file
+    # a zip: .xlsx is zipped XML; b"" when unreadable, and the CSV reader then says why
+    return head(path, 4) == b"PK\x03\x04"
 
 
 def parse_series(path: Path) -> Parsed:
     """The researchers' ``year, oil_price_real`` series."""
-    table = read_table(path, expect=["year"])
+    table = read_table(path, expect=["year"], ranges=RANGES)
     table.require(["year", "oil_price_real"])
     frame = pd.DataFrame({
         "gwcode": pd.array([pd.NA] * len(table.frame), dtype="Int64"),
         "year": table.number("year", integer=True, required=True, lo=1850, hi=2100),
-        "oil_price_real": table.number("oil_price_real", lo=0),
+        "oil_price_real": table.number("oil_price_real"),
     })
     frame, dups = duplicates(frame, ["year"], table)
     return Parsed(release=path.stem, indicators=to_long(frame, ["oil_price_real"], [], {}),
@@ -86,9 +90,9 @@ def parse_workbook(path: Path) -> Parsed:
     except ImportError:  # pragma: no cover - depends on the environment
         raise ModuleNotFoundError("reading the Energy Institute workbook needs openpyxl "
                                   "(pip install openpyxl)") from None
-    # opened as a stream: openpyxl refuses a path whose name does not end in .xlsx, and
-    # the download cache keeps the mirror's name (oil_prices.csv)
-    with path.open("rb") as handle:
+    # read as bytes: openpyxl refuses a path whose name does not end in .xlsx, and the
+    # download cache keeps the mirror's name (oil_prices.csv)
+    with io.BytesIO(read_bytes(path)) as handle:
         try:
             book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
         except Exception as err:  # openpyxl raises zipfile, KeyError and its own errors
@@ -181,8 +185,12 @@ def _price(cell, where: str, row: int, name: str) -> float:
         value = float(cell)
     except (TypeError, ValueError):
         raise BadInput(f"'{cell}' is not a number", file=where, row=row, column=name) from None
-    if value < 0:
-        raise BadInput(f"{value:g} is below 0", file=where, row=row, column=name)
+    rule = RANGES["oil_price_real"]
+    if not math.isfinite(value):
+        raise BadInput(f"'{cell}' is not a finite number", file=where, row=row, column=name)
+    if rule.refuses_value(value):
+        raise BadInput(f"{value:g} is out of range: oil_price_real must be {rule.describe()}",
+                       file=where, row=row, column=name)
     return value
 
 

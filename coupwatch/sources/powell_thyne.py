@@ -11,6 +11,7 @@ from coupwatch.sources._read import duplicates, load_text, read_table
 from coupwatch.sources.base import (
     EVENT_COLUMNS,
     Connector,
+    Least,
     Parsed,
     SourceFile,
     check_days,
@@ -19,6 +20,8 @@ from coupwatch.sources.base import (
 
 UPSTREAM = "http://www.uky.edu/~clthyn2/coup_data/powell_thyne_coups_final.txt"
 KINDS = {1: "failed", 2: "successful"}
+# 473 and 488 events in 96 and 97 countries: a release only ever adds events
+LEAST = Least(events=400, states=80)
 
 
 class PowellThyne(Connector):
@@ -29,14 +32,15 @@ class PowellThyne(Connector):
     citation = "Powell, J. & Thyne, C. (2011). Global instances of coups from 1950 to 2010."
     files = (
         SourceFile("powell-thyne/powell_thyne_coups_final_2015.txt", UPSTREAM,
-                   "release V2015.05.20, tab-separated with quoted strings"),
+                   "release V2015.05.20, tab-separated with quoted strings", least=LEAST),
         SourceFile("powell-thyne/powell_thyne_coups_v2022-11-29.csv", UPSTREAM,
-                   "release V2022.11.29, comma-separated, adds ccode_gw and ccode_polity"),
+                   "release V2022.11.29, comma-separated, adds ccode_gw and ccode_polity",
+                   least=LEAST),
     )
 
     def parse(self, file: SourceFile, path: Path) -> Parsed:
         # The publisher has shipped both tab- and comma-separated releases under one URL.
-        first = load_text(path).splitlines()[0]
+        first = load_text(path, whole_lines=False).splitlines()[0]  # read_table checks the end
         sep = "\t" if first.count("\t") > first.count(",") else ","
         table = read_table(path, sep=sep, expect=["ccode", "year"])
         table.require(["country", "ccode", "year", "month", "day", "coup", "version"])
@@ -51,6 +55,7 @@ class PowellThyne(Connector):
         })
         check_days(table, frame)
         frame, dups = duplicates(frame, ["cowcode", "year", "month", "day", "coup"], table)
+        _one_kind_a_day(table, frame)
         gw, unmapped = cow_to_gw(table, frame, "ccode")
         versions = sorted(set(frame["version"]) - {""})
         if not versions:
@@ -69,6 +74,17 @@ class PowellThyne(Connector):
         })[EVENT_COLUMNS]
         return Parsed(release="/".join(versions), events=events, unmapped=unmapped,
                       duplicates=dups)
+
+
+def _one_kind_a_day(table, frame: pd.DataFrame) -> None:
+    """A country's coup on a given day either failed or succeeded; coded both, it would be
+    counted as two events. Rows without a day are not compared (their date is a month)."""
+    dated = frame[frame["day"].notna()]
+    clash = dated.duplicated(["cowcode", "year", "month", "day"], keep=False).to_numpy()
+    if clash.any():
+        first, second = dated.index[clash][:2]
+        raise table.fail(int(second), "coup", "the same coup is coded both failed and "
+                         f"successful (also row {int(table.lines[first])})")
 
 
 CONNECTOR = PowellThyne()

@@ -15,16 +15,22 @@ from pathlib import Path
 import pandas as pd
 
 from coupwatch import countries
+from coupwatch.sources._files import head
 from coupwatch.sources._read import Table, duplicates, read_table
-from coupwatch.sources.base import Connector, Parsed, SourceFile, gw_panel, to_long
+from coupwatch.sources.base import Connector, Least, Parsed, SourceFile, gw_panel, to_long
 from coupwatch.sources.reign_monthly import (
-    CY_NUMERIC,
+    CY_RANGES,
     RENAME,
     parse_monthly,
     unmapped_rows,
 )
 
 BASE = "https://raw.githubusercontent.com/OEFDataScience/REIGN.github.io/gh-pages/data_sets/"
+# 188-194 states in each file's last year; the regime list's spells end in various years,
+# so its floor counts the states it covers at all (199)
+LEAST = Least(states_last_year=150)
+
+
 class REIGN(Connector):
     name = "reign"
     title = "Rulers, Elections, and Irregular Governance (REIGN)"
@@ -33,14 +39,16 @@ class REIGN(Connector):
     citation = "Bell, C., Besaw, C. & Frank, M. (2021). The REIGN Dataset. OEF Research."
     files = (
         SourceFile("reign/reign_country_year_1950_2019.csv", BASE + "REIGN_2021_8.csv",
-                   "REIGN aggregated to country-year (end-of-year values), 1950-2019"),
+                   "REIGN aggregated to country-year (end-of-year values), 1950-2019",
+                   least=LEAST),
         SourceFile("reign/leaderlist_3_21.csv", BASE + "leader_list_3_21.csv",
                    "leader spells, March 2021 (UTF-8 with a stray Windows-1252 byte)",
-                   lenient=True),
+                   lenient=True, least=LEAST),
         SourceFile("reign/electionlist_3_21.csv", BASE + "election_list_3_21.csv",
-                   "election events, March 2021"),
+                   "election events, March 2021", least=LEAST),
         SourceFile("reign/regime_list.csv", BASE + "regime_list.csv",
-                   "Geddes-Wright-Frantz regime spells as distributed with REIGN"),
+                   "Geddes-Wright-Frantz regime spells as distributed with REIGN",
+                   least=Least(states=150)),
     )
 
     def parse(self, file: SourceFile, path: Path) -> Parsed:
@@ -53,7 +61,7 @@ class REIGN(Connector):
             return parse_regimes(path)
         if {"ccode", "month"} <= set(_header(path)):
             return parse_monthly(path)
-        return gw_panel(path, path.stem, numeric=CY_NUMERIC, text=["government"],
+        return gw_panel(path, path.stem, numeric=CY_RANGES, text=["government"],
                         rename=RENAME)
 
 
@@ -63,14 +71,14 @@ def _gw_years(table: Table, codes: pd.Series, years: range | list[int], index: i
     (with the file's own name for the country: a COW code read as a G&W code can name
     another state, e.g. COW 970 is Nauru but G&W 970 is Kiribati)."""
     out = []
+    code = codes.iloc[index]
     for year in years:
         try:
-            gw = countries.cow_to_gw(int(codes.iloc[index]), year)
+            gw = countries.cow_to_gw(int(code), year)
         except KeyError:
-            raise table.fail(index, column,
-                             f"unknown COW country code {codes.iloc[index]:g}") from None
+            raise table.fail(index, column, f"unknown COW country code {code:g}") from None
         if gw is None:
-            entry = unmapped.setdefault(int(codes.iloc[index]), (name, set()))
+            entry = unmapped.setdefault(int(code), (name, set()))
             entry[1].add(year)
         else:
             out.append((gw, year))
@@ -105,13 +113,16 @@ def parse_leaders(path: Path, lenient: bool) -> Parsed:
     last = _horizon(path, int(max(start.max(), end.max())))
     best: dict[tuple[int, int], tuple] = {}
     unmapped: dict = {}
+    # arrays, not Series: a scalar read from a Series costs ~10 µs, thousands of times here
+    starts, ends, months = start.to_numpy(), end.to_numpy(), smonth.to_numpy()
+    births, careers, labels = born.to_numpy(), military.to_numpy(), names.to_numpy()
     for i in range(len(codes)):
-        final = int(end.iloc[i]) - 1 if end.iloc[i] == end.iloc[i] else last
-        order = (int(start.iloc[i]), smonth.iloc[i] if smonth.iloc[i] == smonth.iloc[i] else 0, i)
-        for gw, year in _gw_years(table, codes, range(int(start.iloc[i]), final + 1), i, "ccode",
-                                  unmapped, names.iloc[i]):
+        final = int(ends[i]) - 1 if ends[i] == ends[i] else last
+        order = (int(starts[i]), months[i] if months[i] == months[i] else 0, i)
+        for gw, year in _gw_years(table, codes, range(int(starts[i]), final + 1), i, "ccode",
+                                  unmapped, labels[i]):
             if (gw, year) not in best or best[(gw, year)][0] < order:
-                best[(gw, year)] = (order, int(start.iloc[i]), born.iloc[i], military.iloc[i])
+                best[(gw, year)] = (order, int(starts[i]), births[i], careers[i])
     rows = [(gw, year, year - s, year - b, m) for (gw, year), (_, s, b, m) in best.items()]
     frame = pd.DataFrame(rows, columns=["gwcode", "year", "leader_tenure_years", "leader_age",
                                         "leader_military"]).sort_values(["gwcode", "year"])
@@ -189,10 +200,8 @@ def parse_regimes(path: Path) -> Parsed:
 def _header(path: Path) -> list[str]:
     """Column names on a file's first line; [] when it cannot be read (the full reader then
     says why: missing, empty, an HTML page ...)."""
-    try:
-        with path.open("rb") as handle:
-            first = handle.readline(1 << 16)
-    except OSError:
+    first = head(path, 1 << 16).split(b"\n", 1)[0]
+    if not first:
         return []
     line = first.decode("utf-8", errors="replace").removeprefix("\ufeff")
     return [name.strip().strip('"') for name in line.split(",")]

@@ -10,15 +10,25 @@ import numpy as np
 import pandas as pd
 
 from coupwatch import countries
+from coupwatch.sources._ranges import FLAG, NON_NEGATIVE, SHARE, Range
 from coupwatch.sources._read import Table, read_table
 from coupwatch.sources.base import Parsed, to_long
 
-CY_NUMERIC = ["elected", "age", "male", "militarycareer", "tenure_months", "anticipation",
-              "ref_ant", "leg_ant", "exec_ant", "irreg_lead_ant", "election_now",
-              "election_recent", "leg_recent", "exec_recent", "lead_recent", "ref_recent",
-              "direct_recent", "indirect_recent", "victory_recent", "defeat_recent",
-              "change_recent", "nochange_recent", "delayed", "lastelection", "loss",
-              "irregular", "prev_conflict"]
+# The country-year variables and the values each may take: 0/1 flags; militarycareer in
+# [0, 1] as REIGN's leader list codes a partly military career 0.5; lastelection, loss and
+# irregular are logs of months (0 when it happened this month); prev_conflict is a count.
+CY_RANGES: dict[str, Range] = {
+    "elected": FLAG, "age": Range(0, 120), "male": FLAG, "militarycareer": SHARE,
+    "tenure_months": NON_NEGATIVE,
+    **dict.fromkeys(["anticipation", "ref_ant", "leg_ant", "exec_ant", "irreg_lead_ant",
+                     "election_now", "election_recent", "leg_recent", "exec_recent",
+                     "lead_recent", "ref_recent", "direct_recent", "indirect_recent",
+                     "victory_recent", "defeat_recent", "change_recent", "nochange_recent",
+                     "delayed"], FLAG),
+    "lastelection": NON_NEGATIVE, "loss": NON_NEGATIVE, "irregular": NON_NEGATIVE,
+    "prev_conflict": NON_NEGATIVE,
+}
+CY_NUMERIC = list(CY_RANGES)
 RENAME = {c: f"reign_{c}" for c in [*CY_NUMERIC, "government"]}
 MONTHLY_KEY = ["ccode", "year", "month"]
 
@@ -58,7 +68,7 @@ def parse_monthly(path: Path) -> Parsed:
     so 340 has no 2006 row; and Germany 1990 (G&W 260) takes unified Germany's December
     row (COW 255) where the mirror kept West Germany's September 1990 row.
     """
-    table = read_table(path, expect=MONTHLY_KEY)
+    table = read_table(path, expect=MONTHLY_KEY, ranges=CY_RANGES)
     table.require([*MONTHLY_KEY, *CY_NUMERIC, "government"])
     months = pd.DataFrame({
         "ccode": table.number("ccode", integer=True, required=True),

@@ -64,13 +64,15 @@ import pandas as pd
 from coupwatch import countries
 from coupwatch.errors import BadInput
 from coupwatch.sources import gw
+from coupwatch.sources._ranges import FLAG
 from coupwatch.sources._read import NA_TOKENS, Table, duplicates, read_table
-from coupwatch.sources.base import Connector, Parsed, SourceFile, gw_panel, to_long
+from coupwatch.sources.base import Connector, Least, Parsed, SourceFile, gw_panel, to_long
 
 UCDP_COLUMNS = ["internal_confl", "internal_confl_major", "internal_confl_minor",
                 "internal_confl_part", "internal_confl_part_major", "internal_confl_part_minor",
                 "war", "war_major", "war_minor", "any_conflict", "any_conflict_major",
                 "any_conflict_minor", "ext_conf", "ext_conf_major", "ext_conf_minor"]
+RANGES = dict.fromkeys(UCDP_COLUMNS, FLAG)
 
 ROLES = ["gwno_a", "gwno_a_2nd", "gwno_b", "gwno_b_2nd", "gwno_loc"]
 LOCATION = "gwno_loc"
@@ -88,13 +90,13 @@ class UCDP(Connector):
     citation = "Gleditsch et al. (2002); Davies, Pettersson & Öberg (2022)"
     files = (SourceFile("ucdp/acd_gw.csv", "https://ucdp.uu.se/downloads/ucdpprio/"
                         "ucdp-prio-acd-221-csv.zip", "armed conflict by country-year",
-                        zipped=True),)
+                        zipped=True, least=Least(states_last_year=150)),)  # 197 in 2021
 
     def parse(self, file: SourceFile, path: Path) -> Parsed:
         table = read_table(path, encoding=file.encoding)
         if table.has("conflict_id") and not table.has("gwcode"):
             return parse_conflict_years(table, state_years(file, path))
-        return gw_panel(path, path.stem, numeric=UCDP_COLUMNS)
+        return gw_panel(path, path.stem, numeric=RANGES)
 
 
 def state_years(file: SourceFile, path: Path) -> pd.DataFrame:

@@ -7,14 +7,18 @@ from pathlib import Path
 import pandas as pd
 
 from coupwatch import countries
+from coupwatch.sources._ranges import SHARE, Range
 from coupwatch.sources._read import duplicates, read_table
-from coupwatch.sources.base import Connector, Parsed, SourceFile, check_gwcodes, to_long
+from coupwatch.sources.base import Connector, Least, Parsed, SourceFile, check_gwcodes, to_long
 
 REQUIRED = ["v2x_veracc_osp", "v2xcs_ccsi", "v2xcl_rol", "v2x_freexp_altinf",
             "v2x_horacc_osp", "v2x_pubcorr"]
 # Taken when present (they are in V-Dem's full Country-Year Core file, not in the mirror).
 OPTIONAL = ["v2x_polyarchy", "v2x_libdem", "v2x_partipdem", "v2x_regime", "v2x_clphy",
             "v2x_corr", "v2x_execorr"]
+# V-Dem's v2x_ indices run from 0 to 1; Regimes of the World is a code: closed autocracy (0)
+# to liberal democracy (3)
+RANGES = {**dict.fromkeys(REQUIRED + OPTIONAL, SHARE), "v2x_regime": Range(values=(0, 1, 2, 3))}
 
 
 class VDem(Connector):
@@ -26,11 +30,13 @@ class VDem(Connector):
     files = (
         SourceFile("vdem/vdem_spaces_1968_2023.csv",
                    "https://v-dem.net/media/datasets/V-Dem-CY-Core-v14_csv.zip",
-                   "V-Dem v14 indices with V-Dem column names and gwcode", zipped=True),
+                   "V-Dem v14 indices with V-Dem column names and gwcode", zipped=True,
+                   # 169 countries in 2023; V-Dem's own Core CSV runs to hundreds of MB
+                   least=Least(states_last_year=140), max_bytes=2**30),
     )
 
     def parse(self, file: SourceFile, path: Path) -> Parsed:
-        table = read_table(path, expect=["year"])
+        table = read_table(path, expect=["year"], ranges=RANGES, limit=file.max_bytes)
         table.require(["year", *REQUIRED])
         year = table.number("year", integer=True, required=True, lo=1789, hi=2100)
         unmapped: list[dict] = []
@@ -59,7 +65,7 @@ class VDem(Connector):
         frame = pd.DataFrame({"gwcode": gw, "year": year})
         variables = REQUIRED + [v for v in OPTIONAL if table.has(v)]
         for name in variables:
-            frame[name] = table.number(name, lo=-10, hi=10)
+            frame[name] = table.number(name)
         frame = frame[frame["gwcode"].notna()]
         frame, dups = duplicates(frame, ["gwcode", "year"], table)
         release = "v14" if "1968_2023" in path.name else path.stem

@@ -9,8 +9,16 @@ import pandas as pd
 
 from coupwatch import countries
 from coupwatch.errors import BadInput
+from coupwatch.sources._ranges import (
+    FINITE,
+    GROWTH,
+    NON_NEGATIVE,
+    PERCENT,
+    POSITIVE,
+    Range,
+)
 from coupwatch.sources._read import duplicates, load_text, read_table
-from coupwatch.sources.base import Connector, Parsed, SourceFile, gw_panel
+from coupwatch.sources.base import Connector, Least, Parsed, SourceFile, gw_panel
 
 BULK = "https://api.worldbank.org/v2/en/indicator/{code}?downloadformat=csv"
 API = "https://api.worldbank.org/v2/country/all/indicator/{code}?format=json"
@@ -18,10 +26,32 @@ BULK_NAME = re.compile(r"API_(?P<code>[A-Z0-9.]+)_DS2_en_csv_v2(_\d+)?\.csv$")
 PREAMBLE = ("Data Source", None, "Last Updated Date", None)
 ID_COLUMNS = ["Country Name", "Country Code", "Indicator Name", "Indicator Code"]
 
+# The values of each series. Military spending is a ratio to GDP, not a share of it: Kuwait
+# spent 117 % of its GDP in 1991 and Nicaragua 103 % in 1990 (SIPRI via WDI).
+BULK_RANGES: dict[str, Range] = {"MS.MIL.XPND.GD.ZS": NON_NEGATIVE, "NY.GDP.MKTP.CD": POSITIVE,
+                                 "SP.POP.TOTL": POSITIVE}
+# The G&W-keyed panels: each file's numeric columns and the values they may take.
+PANELS: dict[str, dict[str, Range]] = {
+    "gdp_gw": {"NY.GDP.MKTP.KD": POSITIVE, "NY.GDP.MKTP.KD.ZG": GROWTH,
+               "NY.GDP.PCAP.KD": POSITIVE, "NY.GDP.PCAP.KD.ZG": GROWTH},
+    "population_gw": {"pop": POSITIVE},
+    "infmort_gw": {"infmort": Range(0, 1000), "infmort_yearadj": FINITE},  # a log ratio
+    "ict_gw": {"IT.NET.USER.ZS": PERCENT, "IT.CEL.SETS.P2": NON_NEGATIVE},  # per 100: 212 max
+}
+# Documented exceptions to those ranges, kept as published: the panel's author extrapolated
+# South Sudan's GDP into 2024 from its collapse and got a negative level (-121 million US$,
+# -10 US$ a head, growth -109 %). No published WDI figure is negative.
+EXEMPT = {"gdp_gw": {(626, 2024): "gap-filled extrapolation below zero"}}
 
-def _bulk(code: str, about: str) -> SourceFile:
+
+def _bulk(code: str, about: str, states: int) -> SourceFile:
     return SourceFile(f"wdi/API_{code}_DS2_en_csv_v2.csv", BULK.format(code=code), about,
-                      zipped=True)
+                      zipped=True, least=Least(states_last_year=states))
+
+
+# Panels hold 174-197 states in their last year; the bulk files 140 (military spending),
+# 183 and 193 in their last year with data (2016).
+PANEL_LEAST = Least(states_last_year=150)
 
 
 class WDI(Connector):
@@ -31,40 +61,37 @@ class WDI(Connector):
     licence = "CC BY 4.0"
     citation = "World Bank, World Development Indicators"
     files = (
-        _bulk("MS.MIL.XPND.GD.ZS", "military expenditure, % of GDP (SIPRI)"),
-        _bulk("NY.GDP.MKTP.CD", "GDP, current US$"),
-        _bulk("SP.POP.TOTL", "population, total"),
+        _bulk("MS.MIL.XPND.GD.ZS", "military expenditure, % of GDP (SIPRI)", 100),
+        _bulk("NY.GDP.MKTP.CD", "GDP, current US$", 150),
+        _bulk("SP.POP.TOTL", "population, total", 150),
         SourceFile("wdi/gdp_gw_1950_2024.csv", API.format(code="NY.GDP.PCAP.KD"),
-                   "GDP and growth (constant US$), total and per capita, by gwcode"),
+                   "GDP and growth (constant US$), total and per capita, by gwcode",
+                   least=PANEL_LEAST),
         SourceFile("wdi/population_gw_1816_2025.csv", API.format(code="SP.POP.TOTL"),
-                   "population in thousands, WDI and historical estimates, by gwcode"),
+                   "population in thousands, WDI and historical estimates, by gwcode",
+                   least=PANEL_LEAST),
         SourceFile("wdi/infmort_gw_1960_2023.csv", API.format(code="SP.DYN.IMRT.IN"),
-                   "infant mortality per 1,000 live births, by gwcode"),
+                   "infant mortality per 1,000 live births, by gwcode", least=PANEL_LEAST),
         SourceFile("wdi/ict_gw.csv", API.format(code="IT.NET.USER.ZS"),
-                   "internet users and mobile subscriptions, by gwcode"),
+                   "internet users and mobile subscriptions, by gwcode", least=PANEL_LEAST),
     )
 
     def parse(self, file: SourceFile, path: Path) -> Parsed:
         name = Path(file.path).name
         if BULK_NAME.search(name):
             return parse_bulk(path)
-        if name.startswith("gdp_gw"):
-            return gw_panel(path, path.stem, numeric=["NY.GDP.MKTP.KD", "NY.GDP.MKTP.KD.ZG",
-                                                      "NY.GDP.PCAP.KD", "NY.GDP.PCAP.KD.ZG"])
-        if name.startswith("population_gw"):
-            return gw_panel(path, path.stem, numeric=["pop"], rename={"pop": "pop_thousands"})
-        if name.startswith("infmort_gw"):
-            return gw_panel(path, path.stem, numeric=["infmort", "infmort_yearadj"],
-                            booleans=["infmort_imputed"])
-        if name.startswith("ict_gw"):
-            return gw_panel(path, path.stem, numeric=["IT.NET.USER.ZS", "IT.CEL.SETS.P2"],
-                            booleans=["IT.NET.USER.ZS_imputed", "IT.CEL.SETS.P2_imputed"])
-        raise BadInput("not a WDI file this connector knows", file=path)
+        kind = next((k for k in PANELS if name.startswith(k)), None)
+        if kind is None:
+            raise BadInput("not a WDI file this connector knows", file=path)
+        booleans = {"infmort_gw": ["infmort_imputed"],
+                    "ict_gw": ["IT.NET.USER.ZS_imputed", "IT.CEL.SETS.P2_imputed"]}
+        return gw_panel(path, path.stem, numeric=PANELS[kind], rename={"pop": "pop_thousands"},
+                        booleans=booleans.get(kind, []), exempt=EXEMPT.get(kind))
 
 
 def parse_bulk(path: Path) -> Parsed:
     """The bulk CSV: 4 preamble lines, then one row per economy and one column per year."""
-    lines = load_text(path).splitlines()
+    lines = load_text(path, whole_lines=False).splitlines()  # read_table checks the end
     release = _check_preamble(path, lines)
     table = read_table(path, skip_lines=4, expect=ID_COLUMNS)
     table.require(ID_COLUMNS)
@@ -92,8 +119,9 @@ def parse_bulk(path: Path) -> Parsed:
                              "territory, not a G&W state", "index": index})
         gw.append(mapped)
     frame = pd.DataFrame({"gwcode": pd.array(gw, dtype="Int64")})
+    rule = BULK_RANGES.get(str(codes.iloc[0]), FINITE) if len(codes) else FINITE
     for year in years:
-        frame[year] = table.number(year)
+        frame[year] = table.number(year, rule=rule)
     keep = frame["gwcode"].notna()
     wide = frame[keep]
     wide, dups = duplicates(wide, ["gwcode"], table)

@@ -1,18 +1,29 @@
-"""Loading sources: parse every file first, then replace the source in one transaction."""
+"""Loading sources: parse every file, stage the result in memory, then write it all at once.
+
+The warehouse is opened for writing only to copy the staged tables, in one transaction that
+holds every requested source, the countries, the stored panel and the record of the update:
+a kill, a full disk or an error leaves the warehouse wholly as it was or wholly new.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+import os
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from coupwatch import countries
 from coupwatch.sources import CONNECTORS, Connector, Parsed
+from coupwatch.sources._files import check_file
 from coupwatch.sources.fetch import Progress, locate, sha256
-from coupwatch.warehouse.store import transaction
+from coupwatch.warehouse import stage as staging
+from coupwatch.warehouse.completeness import completeness
+from coupwatch.warehouse.store import SCHEMA
+
+WAREHOUSE = "wh"  # the warehouse file, attached to the staging connection to write
+ATTEMPTS = 3  # another update may write between staging and writing: stage again
 
 
 @dataclass
@@ -43,86 +54,151 @@ def load(connector: Connector, *, mirror: Path | None = None, base_url: str | No
             continue
         path, origin = locate(file, mirror=mirror, base_url=base_url,
                               progress=progress(file.path) if progress else None)
+        check_file(path, limit=file.max_bytes)  # a regular file, not too big, before reading
         files.append((file.path, path, origin, sha256(path), connector.parse(file, path)))
     return Loaded(connector, files)
 
 
-def ingest_source(con: duckdb.DuckDBPyConnection, loaded: Loaded) -> Outcome:
-    """Replace one source's rows atomically; re-ingesting identical files changes nothing."""
-    name = loaded.connector.name
-    current = set(con.execute("SELECT file, sha256 FROM provenance WHERE source = ?",
-                              [name]).fetchall())
-    wanted = {(key, digest) for key, _, _, digest, _ in loaded.files}
-    parsed = [p for *_, p in loaded.files]
-    summary = Outcome(name, "unchanged", sum(p.rows for p in parsed),
-                      sum(p.duplicates for p in parsed), sum(len(p.unmapped) for p in parsed),
-                      ", ".join(sorted({p.release for p in parsed})))
-    if current == wanted:
-        return summary
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    with transaction(con):
-        for table in ("events", "indicators", "provenance", "unmapped"):
-            con.execute(f"DELETE FROM {table} WHERE source = ?", [name])
-        for key, _, origin, digest, result in loaded.files:
-            _write(con, name, key, origin, digest, result, now)
-        refresh_countries(con)
-    summary.status = "loaded"
-    return summary
-
-
-def _write(con, name: str, key: str, origin: str, digest: str, result: Parsed,
-           now: dt.datetime) -> None:
-    if result.events is not None and len(result.events):
-        frame = result.events.assign(source=name, file=key)
-        con.register("incoming", frame)
-        con.execute("""INSERT INTO events (source, file, line, release, gwcode, cowcode,
-                       country, year, month, day, kind, actors)
-                       SELECT source, file, line, release, gwcode, cowcode, country, year,
-                              month, day, kind, actors FROM incoming""")
-        con.unregister("incoming")
-    if result.indicators is not None and len(result.indicators):
-        frame = result.indicators.assign(source=name, file=key)
-        con.register("incoming", frame)
-        con.execute("""INSERT INTO indicators (source, file, gwcode, year, variable, value, text)
-                       SELECT source, file, gwcode, year, variable, value, text FROM incoming""")
-        con.unregister("incoming")
-    for entry in result.unmapped:
-        con.execute("INSERT INTO unmapped VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [name, key, entry["code"], entry["name"], entry["year_min"],
-                     entry["year_max"], entry["rows"], entry["reason"]])
-    low, high = result.years()
-    con.execute("INSERT INTO provenance VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [name, key, result.release, digest, origin, result.rows, result.duplicates,
-                 low, high, now])
-
-
-def refresh_countries(con: duckdb.DuckDBPyConnection) -> None:
-    states = countries.gw_states()[["gwcode", "iso3", "name"]]
-    con.register("identity", states)
-    con.execute("DELETE FROM countries")
-    con.execute("""
-        INSERT INTO countries
-        SELECT i.gwcode, nullif(i.iso3, ''), i.name, s.first_year, s.last_year
-        FROM identity i LEFT JOIN (
-            SELECT gwcode, min(year) AS first_year, max(year) AS last_year FROM indicators
-            WHERE source = 'gw' AND variable = 'state_age' GROUP BY gwcode) s USING (gwcode)
-        ORDER BY i.gwcode""")
-    con.unregister("identity")
-
-
-def update(con: duckdb.DuckDBPyConnection, names: Iterable[str] | None = None, *,
-           mirror: Path | None = None, base_url: str | None = None,
-           progress: Callable[[str], Progress] | None = None,
-           on_source: Callable[[str], None] | None = None) -> list[Outcome]:
-    """Fetch and parse every requested source, then load each in its own transaction.
-
-    Parsing all sources before writing any means one bad file anywhere leaves the whole
-    warehouse as it was, not just its own source.
-    """
-    loaded = []
-    for name in names or list(CONNECTORS):
+def parse_sources(connectors: Iterable[Connector], *, mirror: Path | None = None,
+                  base_url: str | None = None,
+                  progress: Callable[[str], Progress] | None = None,
+                  on_source: Callable[[str], None] | None = None) -> list[Loaded]:
+    """Fetch and parse every file of every source, each checked to hold at least what a
+    complete release of it does (``SourceFile.least``)."""
+    out = []
+    for connector in connectors:
         if on_source:
-            on_source(name)
-        loaded.append(load(CONNECTORS[name], mirror=mirror, base_url=base_url,
-                           progress=progress))
-    return [ingest_source(con, item) for item in loaded]
+            on_source(connector.name)
+        loaded = load(connector, mirror=mirror, base_url=base_url, progress=progress)
+        declared = {file.path: file for file in connector.files}
+        for key, path, _, _, parsed in loaded.files:
+            declared[key].least.check(parsed, path)
+        out.append(loaded)
+    return out
+
+
+def update(names: Sequence[str] | None = None, *, path: Path, mirror: Path | None = None,
+           base_url: str | None = None, progress: Callable[[str], Progress] | None = None,
+           on_source: Callable[[str], None] | None = None,
+           derived: staging.Derived | None = None) -> list[Outcome]:
+    """Parse every requested source, stage the new warehouse, then write it in one go.
+
+    Nothing is opened for writing until every source is parsed and the panel is built, so a
+    bad file anywhere leaves the warehouse as it was and readers are kept out only briefly.
+    """
+    loaded = parse_sources([CONNECTORS[name] for name in names or list(CONNECTORS)],
+                           mirror=mirror, base_url=base_url, progress=progress,
+                           on_source=on_source)
+    for _ in range(ATTEMPTS):
+        staged = staging.stage(loaded, path, derived)
+        try:
+            if write(staged, loaded, path):
+                return [_outcome(item, staged.changed) for item in loaded]
+        finally:
+            staged.con.close()
+    raise RuntimeError("the warehouse kept changing while this update ran (other updates?): "
+                       "run it again")
+
+
+def _outcome(item: Loaded, changed: list[str]) -> Outcome:
+    parsed = [p for *_, p in item.files]
+    return Outcome(item.connector.name,
+                   "loaded" if item.connector.name in changed else "unchanged",
+                   sum(p.rows for p in parsed), sum(p.duplicates for p in parsed),
+                   sum(len(p.unmapped) for p in parsed),
+                   ", ".join(sorted({p.release for p in parsed})))
+
+
+def write(staged: staging.Staged, loaded: list[Loaded], path: Path) -> bool:
+    """Copy what was staged into the warehouse file in one transaction; False (and nothing
+    written) if the warehouse changed since it was staged.
+
+    A first update writes a new file beside the warehouse and renames it into place once
+    complete, so that a kill leaves no warehouse rather than one without its tables."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists():
+        return _write(staged, loaded, path)
+    _remove_leftovers(path)
+    fresh = path.with_name(f".{path.name}.{os.getpid()}.new")
+    try:
+        _write(staged, loaded, fresh)
+        fresh.replace(path)
+    finally:
+        for leftover in (fresh, fresh.with_name(fresh.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+    return True
+
+
+def _remove_leftovers(path: Path) -> None:
+    """New files of first updates that were killed (their process is gone)."""
+    for leftover in path.parent.glob(f".{path.name}.*.new*"):
+        pid = leftover.name.split(".")[-2 if leftover.suffix == ".new" else -3]
+        if pid.isdigit() and not _alive(int(pid)):
+            leftover.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _write(staged: staging.Staged, loaded: list[Loaded], path: Path) -> bool:
+    con = staged.con
+    staging.attach(con, path, WAREHOUSE)
+    try:
+        con.execute(f"USE {WAREHOUSE}")
+        con.execute(SCHEMA)
+        con.execute("USE memory")
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if staging.versions(con, WAREHOUSE) != staged.versions:
+                con.execute("ROLLBACK")
+                return False
+            _copy(con, staged)
+            state = completeness(con, database=WAREHOUSE)
+            record_update(con, [item.connector.name for item in loaded], staged.changed,
+                          state.complete, list(state.missing))
+            con.execute("COMMIT")
+        except BaseException:
+            _rollback(con)
+            raise
+        con.execute(f"CHECKPOINT {WAREHOUSE}")  # the file whole, with no write-ahead log
+    finally:
+        con.execute(f"DETACH {WAREHOUSE}")
+    return True
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    try:
+        con.execute("ROLLBACK")
+    except duckdb.Error:  # the failed statement was the COMMIT: nothing is left to undo
+        pass
+
+
+def _copy(con: duckdb.DuckDBPyConnection, staged: staging.Staged) -> None:
+    target = f"{WAREHOUSE}.main"
+    if staged.changed:
+        for table in staging.SOURCE_TABLES:
+            con.execute(f"DELETE FROM {target}.{table} WHERE list_contains(?::VARCHAR[], "
+                        "source)", [staged.changed])
+            con.execute(f"INSERT INTO {target}.{table} BY NAME SELECT * FROM "
+                        f"memory.main.{table} WHERE list_contains(?::VARCHAR[], source)",
+                        [staged.changed])
+        con.execute(f"DELETE FROM {target}.countries")
+        con.execute(f"INSERT INTO {target}.countries SELECT * FROM memory.main.countries")
+    for table in staged.derived:
+        con.execute(f"CREATE OR REPLACE TABLE {target}.{table} AS "
+                    f"SELECT * FROM memory.main.{table}")
+
+
+def record_update(con: duckdb.DuckDBPyConnection, requested: list[str], loaded: list[str],
+                  complete: bool, missing: list[str]) -> None:
+    """The last step of an update's transaction: it is recorded only if all of it is in."""
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    con.execute(f"INSERT INTO {WAREHOUSE}.main.updates VALUES (?, ?, ?, ?, ?)",
+                [now, requested, loaded, complete, missing])

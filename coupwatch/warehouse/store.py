@@ -30,6 +30,9 @@ CREATE TABLE IF NOT EXISTS provenance (
 CREATE TABLE IF NOT EXISTS unmapped (
     source VARCHAR NOT NULL, file VARCHAR NOT NULL, code VARCHAR, name VARCHAR,
     year_min INTEGER, year_max INTEGER, rows BIGINT, reason VARCHAR);
+CREATE TABLE IF NOT EXISTS updates (
+    finished_at TIMESTAMP NOT NULL, requested VARCHAR[], loaded VARCHAR[],
+    complete BOOLEAN NOT NULL, missing VARCHAR[]);
 """
 DATA_TABLES = ("countries", "events", "indicators", "provenance", "unmapped")
 
