@@ -10,6 +10,7 @@ import pandas as pd
 from coupwatch import config, countries, sources, validate, warehouse
 from coupwatch.errors import BadInput
 from coupwatch.panel import store as panel_store
+from coupwatch.panel.spec import NEEDS
 from coupwatch.sources.fetch import Progress
 from coupwatch.warehouse import events as events_store
 from coupwatch.warehouse.ingest import Outcome
@@ -44,7 +45,7 @@ def load_panel(path: Path | None = None, *, start: int | None = None,
     if start is not None and end is not None:
         validate.year_span(start, end, start, end)
     with warehouse.read_only(path) as con:
-        warehouse.completeness(con).require("the panel's features")
+        warehouse.completeness(con, NEEDS).require("the panel's features")
         frame = panel_store.load(con)
     if start is not None:
         frame = frame[frame["year"] >= start]

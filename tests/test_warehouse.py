@@ -26,9 +26,9 @@ from conftest import (
 
 from coupwatch import operations, warehouse
 from coupwatch.errors import BadInput
+from coupwatch.panel.spec import NEEDS
 from coupwatch.sources import CONNECTORS
 from coupwatch.warehouse import ingest
-from coupwatch.warehouse.completeness import needed
 
 
 def file_sha(path: Path) -> str:
@@ -287,7 +287,7 @@ def test_kill_9_during_a_first_update_leaves_it_empty_or_complete(tmp_path: Path
         checksum(db)  # readable
         now = provenance_sets(db)
         with warehouse.read_only(db) as con:
-            state = warehouse.completeness(con)
+            state = warehouse.completeness(con, NEEDS)
         if not any(now.values()):
             empty += 1
             assert not state.complete and state.missing, where
@@ -360,16 +360,16 @@ def test_updates_are_recorded_and_completeness_is_known(warehouse_path: Path, tm
     assert sorted(updates["requested"].iloc[0]) == sorted(CONNECTORS)
     assert sorted(updates["loaded"].iloc[0]) == sorted(CONNECTORS)
     with warehouse.read_only(warehouse_path) as con:
-        assert warehouse.completeness(con).complete
+        assert warehouse.completeness(con, NEEDS).complete
     # a first update of two sources: recorded, but the warehouse is not complete
     db = tmp_path / "warehouse.duckdb"
     operations.update_data(["gw", "vdem"], mirror=MIRROR, path=db)
     updates = query(db, "SELECT * FROM updates")
     assert updates["complete"].tolist() == [False]
     with warehouse.read_only(db) as con:
-        state = warehouse.completeness(con)
+        state = warehouse.completeness(con, NEEDS)
     assert not state.complete
-    assert list(state.missing) == sorted(set(needed()) - {"gw", "vdem"})
+    assert list(state.missing) == sorted(set(NEEDS) - {"gw", "vdem"})
     with pytest.raises(BadInput, match="lacks .*oil.*coupwatch data update"):
         operations.load_panel(db)
 
@@ -383,7 +383,7 @@ def test_forecast_and_panel_export_refuse_a_warehouse_missing_sources(home: Path
         con.execute(f"DELETE FROM {table} WHERE source IN ('epr', 'oil', 'ucdp')")
     con.close()
     with warehouse.read_only(db) as con:
-        assert warehouse.completeness(con).missing == ("epr", "oil", "ucdp")
+        assert warehouse.completeness(con, NEEDS).missing == ("epr", "oil", "ucdp")
     for args in (["panel", "export", "--format", "csv", "--output", tmp_path / "p.csv"],
                  ["forecast", "--model", "logit"]):
         result = run_cli(*args, home=home)

@@ -14,6 +14,7 @@ from coupwatch.forecasts.engine import OUTCOMES, fit_predict, training_rows
 from coupwatch.models import add_context, split_outcomes
 from coupwatch.models.calibration import Platt
 from coupwatch.panel import store as panel_store
+from coupwatch.panel.spec import NEEDS
 from coupwatch.warehouse.completeness import completeness
 
 MIN_TRAIN_YEARS = 20
@@ -23,7 +24,7 @@ CALIBRATION_YEARS = 10
 def design_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Model rows (features of T-1, outcomes of T) for every target year with features;
     refused when the warehouse lacks a source the features are built from."""
-    completeness(con).require("forecasts")
+    completeness(con, NEEDS).require("forecasts")
     return panel.design(add_context(panel_store.load(con)))
 
 

@@ -148,3 +148,8 @@ CHANGES: tuple[str, ...] = ("v2x_veracc_osp", "v2xcs_ccsi", "v2xcl_rol", "v2x_fr
 OUTCOMES = ("attempt", "coup", "failed")
 COUNTS = ("n_attempts", "n_coups", "n_failed")
 OUTCOME_COLUMNS = (*COUNTS, *OUTCOMES)
+
+# The sources the panel draws on: its features', and (read by name in ``build``) the state
+# system and the coup events. A warehouse without one of them cannot give a panel.
+NEEDS: tuple[str, ...] = tuple(sorted({f.source for f in (*FEATURES, *CATEGORIES, *GLOBAL)}
+                                      | {"gw", "powell_thyne"}))

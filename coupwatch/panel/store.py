@@ -18,6 +18,7 @@ import pandas as pd
 
 from coupwatch.fingerprint import code_hash
 from coupwatch.panel.build import build
+from coupwatch.panel.spec import NEEDS
 from coupwatch.warehouse.stage import Derived
 from coupwatch.warehouse.store import data_versions, transaction
 
@@ -83,7 +84,7 @@ def current_in(con: duckdb.DuckDBPyConnection, database: str, versions: list[tup
 
 # What a data update keeps in step with the sources (``warehouse.update(derived=...)``).
 DERIVED = Derived(tables=(TABLE, META), current=current_in,
-                  build=lambda con: save(con, build(con)))
+                  build=lambda con: save(con, build(con)), needs=NEEDS)
 
 
 def read(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:

@@ -15,15 +15,6 @@ import duckdb
 from coupwatch.errors import BadInput, EmptyWarehouse
 
 
-def needed() -> tuple[str, ...]:
-    """The sources the panel draws on: its features' and, read by name in ``panel.build``,
-    the state system (gw) and the coup events (powell_thyne)."""
-    from coupwatch.panel.spec import CATEGORIES, FEATURES, GLOBAL
-
-    sources = {f.source for f in (*FEATURES, *CATEGORIES, *GLOBAL)}
-    return tuple(sorted(sources | {"gw", "powell_thyne"}))
-
-
 @dataclass(frozen=True)
 class Completeness:
     present: tuple[str, ...]
@@ -43,12 +34,12 @@ class Completeness:
                            "interrupted under an earlier version): run `coupwatch data update`")
 
 
-def completeness(con: duckdb.DuckDBPyConnection, *, database: str | None = None
-                 ) -> Completeness:
-    """Which needed sources the warehouse (``database``, default the connection's own)
-    holds and which it lacks."""
+def completeness(con: duckdb.DuckDBPyConnection, needed: tuple[str, ...], *,
+                 database: str | None = None) -> Completeness:
+    """Which of the ``needed`` sources (the panel's: ``panel.spec.NEEDS``) the warehouse
+    (``database``, default the connection's own) holds and which it lacks."""
     table = f"{database}.main.provenance" if database else "provenance"
     present = {row[0] for row in con.execute(f"SELECT DISTINCT source FROM {table}").fetchall()}
-    want = needed()
+    want = sorted(needed)
     return Completeness(present=tuple(s for s in want if s in present),
                         missing=tuple(s for s in want if s not in present))

@@ -160,7 +160,7 @@ def _write(staged: staging.Staged, loaded: list[Loaded], path: Path) -> bool:
                 con.execute("ROLLBACK")
                 return False
             _copy(con, staged)
-            state = completeness(con, database=WAREHOUSE)
+            state = completeness(con, staged.needs, database=WAREHOUSE)
             record_update(con, [item.connector.name for item in loaded], staged.changed,
                           state.complete, list(state.missing))
             con.execute("COMMIT")

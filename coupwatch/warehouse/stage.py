@@ -35,6 +35,7 @@ class Derived:
     tables: tuple[str, ...]
     current: Callable[[duckdb.DuckDBPyConnection, str, list[tuple]], bool]  # con, db, versions
     build: Callable[[duckdb.DuckDBPyConnection], None]  # writes ``tables`` into con
+    needs: tuple[str, ...] = ()  # the sources they cannot be built without
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Staged:
     current: dict[str, set[tuple[str, str]]]  # (file, sha256) stored per source
     changed: list[str] = field(default_factory=list)  # sources to replace
     derived: tuple[str, ...] = ()  # derived tables built anew
+    needs: tuple[str, ...] = ()  # sources a complete warehouse holds
     state: Completeness | None = None
 
 
@@ -82,7 +84,8 @@ def stage(loaded: list, path: Path, derived: Derived | None = None) -> Staged:
         attach(con, path, OLD, read_only=True)
     try:
         known = exists and _has_provenance(con)
-        staged = Staged(con, versions(con, OLD) if known else [], {})
+        staged = Staged(con, versions(con, OLD) if known else [], {},
+                        needs=derived.needs if derived is not None else ())
         for source, file, _, digest in staged.versions:
             staged.current.setdefault(source, set()).add((file, digest))
         staged.changed = [item.connector.name for item in loaded
@@ -102,7 +105,7 @@ def stage(loaded: list, path: Path, derived: Derived | None = None) -> Staged:
             for key, _, origin, digest, result in item.files:
                 write_parsed(con, item.connector.name, key, origin, digest, result, now)
     refresh_countries(con)
-    staged.state = completeness(con)
+    staged.state = completeness(con, staged.needs)
     if staged.state.complete and derived is not None:  # nothing to derive from a partial one
         derived.build(con)
         staged.derived = derived.tables
