@@ -19,6 +19,7 @@ from coupwatch.errors import BadInput
 OUTCOMES = ("attempt", "coup", "failed")
 
 OUTCOME_HELP = "attempt, coup or failed"
+WORKERS_HELP = "parallel fits (default: every core)"
 
 
 class Format(StrEnum):
@@ -65,11 +66,17 @@ def backtest(
                               help="ensemble, logit, lgbm, forest, history, climatology"),
     seed: int = typer.Option(0),
     output: Path | None = typer.Option(None, help="CSV file for the country-year forecasts"),
+    workers: int | None = typer.Option(None, help=WORKERS_HELP),
+    backend: str = typer.Option("local", help="local (joblib) or dask"),
+    scheduler: str | None = typer.Option(None, help="address of a running dask scheduler"),
 ) -> None:
     """Rolling-origin backtest: for each year T, train on years before T and predict T."""
+    from coupwatch import models
     from coupwatch.forecasts import backtest as bt
-    from coupwatch.forecasts import metrics, service
+    from coupwatch.forecasts import metrics, runner, service
 
+    models.check(model)
+    runner.check(backend, workers, scheduler)
     if outcome not in OUTCOMES:
         raise BadInput(f"unknown outcome '{outcome}' ({OUTCOME_HELP})", parameter="outcome")
     if output is not None and not output.parent.exists():
@@ -84,7 +91,8 @@ def backtest(
         bar, tick = _bar(f"backtest {model}: fitting year")
         with bar:
             frame = service.backtest(con, design, list(range(start, end + 1)), model=model,
-                                     seed=seed, progress=tick)
+                                     seed=seed, backend=backend, workers=workers,
+                                     scheduler=scheduler, progress=tick)
     finally:
         con.close()
     rows = frame[["gwcode", "iso3", "country", "year"]].copy()
@@ -150,17 +158,22 @@ def forecast(
     seed: int = typer.Option(0),
     top: int = typer.Option(30, help="rows shown in table format"),
     mirror: Path | None = typer.Option(None, help="mirror for the first data update"),
+    workers: int | None = typer.Option(None, help=WORKERS_HELP),
 ) -> None:
     """Ranked one-year-ahead coup risk; on an empty warehouse, fetches the data first."""
-    from coupwatch.forecasts import service
+    from coupwatch import models
+    from coupwatch.forecasts import runner, service
 
+    models.check(model)
+    runner.check("local", workers)
     if output is not None and not output.parent.exists():
         raise BadInput(f"directory does not exist: {output.parent}", parameter="output")
     con = _writable(fill_from=mirror)
     try:
         bar, tick = _bar("fitting models for year")
         with bar:
-            frame, run_id = service.forecast(con, year, model=model, seed=seed, progress=tick)
+            frame, run_id = service.forecast(con, year, model=model, seed=seed,
+                                             workers=workers, progress=tick)
     finally:
         con.close()
     if format is Format.table:
