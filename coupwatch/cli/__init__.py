@@ -16,6 +16,7 @@ from coupwatch.cli import (
     region_cmd,
     serve,
     sql_cmd,
+    sweep,
 )
 from coupwatch.cli.common import console, err_console
 from coupwatch.errors import BadInput
@@ -35,6 +36,7 @@ app.command("brief")(brief.brief)
 app.command("region")(region_cmd.region)
 app.command("case")(case_cmd.case)
 app.command("sql")(sql_cmd.sql)
+app.command("sweep")(sweep.sweep)
 
 
 def main() -> None:

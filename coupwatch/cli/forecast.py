@@ -95,11 +95,7 @@ def backtest(
                                      scheduler=scheduler, progress=tick)
     finally:
         con.close()
-    rows = frame[["gwcode", "iso3", "country", "year"]].copy()
-    rows["outcome"] = outcome
-    rows["observed"] = frame[f"observed_{outcome}"].astype(int)
-    rows["p"] = frame[f"p_{outcome}"]
-    rows["model"] = model
+    rows = bt.published(frame, outcome, model)
     if output is not None:
         output.write_text(bt.to_csv(rows))
     base = bt.climatology(rows, design, outcome)

@@ -21,3 +21,13 @@ def climatology(frame: pd.DataFrame, design: pd.DataFrame, outcome: str) -> pd.S
 def to_csv(frame: pd.DataFrame) -> str:
     """Fixed formatting so the same data and seed give byte-identical files."""
     return frame.to_csv(index=False, float_format="%.10f", lineterminator="\n")
+
+
+def published(frame: pd.DataFrame, outcome: str, model: str) -> pd.DataFrame:
+    """A service backtest frame as the published rows (``COLUMNS``) for one outcome."""
+    rows = frame[["gwcode", "iso3", "country", "year"]].copy()
+    rows["outcome"] = outcome
+    rows["observed"] = frame[f"observed_{outcome}"].astype(int)
+    rows["p"] = frame[f"p_{outcome}"]
+    rows["model"] = model
+    return rows.reset_index(drop=True)

@@ -120,6 +120,8 @@ def _dask(func, jobs, workers, scheduler, shared, done) -> None:
     if scheduler:
         try:
             client = Client(scheduler, timeout="5s")
+        except ValueError as err:  # not an address at all
+            raise BadInput(f"'{scheduler}': {err}", parameter="scheduler") from None
         except (OSError, TimeoutError) as err:
             raise Unreachable(f"dask scheduler {scheduler} cannot be reached ({err})") \
                 from None

@@ -119,6 +119,28 @@ def save_member(con, key: str, member: str, seed: int, year: int, frame: pd.Data
                         [key, member, seed, year, fitted])
 
 
+def list_backtests(con) -> pd.DataFrame:
+    """Every stored backtest: ``data_key, model, seed, year_min, year_max, years, rows`` and
+    whether its data key is the warehouse's current one (for a dashboard to pick from)."""
+    ensure(con)
+    frame = con.execute("""SELECT data_key, model, seed, min(year) AS year_min,
+                                  max(year) AS year_max, count(DISTINCT year) AS years,
+                                  count(*) AS rows FROM backtests
+                           GROUP BY data_key, model, seed ORDER BY model, seed""").df()
+    frame["current"] = frame["data_key"] == data_key(con)
+    return frame
+
+
+def stored_backtest(con, model: str, seed: int = 0, key: str | None = None,
+                    start: int | None = None, end: int | None = None) -> pd.DataFrame:
+    """One stored backtest (default: for the current data), years ``start``-``end``."""
+    ensure(con)
+    return con.execute("""SELECT * EXCLUDE (data_key) FROM backtests WHERE data_key = ?
+                          AND model = ? AND seed = ? AND year >= ? AND year <= ?
+                          ORDER BY year, gwcode""",
+                       [key or data_key(con), model, seed, start or 0, end or 9999]).df()
+
+
 def save_forecast(con, frame: pd.DataFrame, *, target: int, model: str, seed: int) -> str:
     ensure(con)
     run_id = uuid.uuid4().hex[:12]
