@@ -9,6 +9,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 from coupwatch.models.base import HISTORY, as_matrix, model_columns
 
@@ -42,6 +43,12 @@ class Logit(ClassifierMixin, BaseEstimator):
         return [f"C={C:g}" for C in self.Cs]
 
     def fit(self, X: pd.DataFrame, y) -> Logit:
+        # One BLAS thread: several are slower on matrices this small, far slower on a busy
+        # machine, and one gives the same bits in every process.
+        with threadpool_limits(limits=1, user_api="blas"):
+            return self._fit(X, y)
+
+    def _fit(self, X: pd.DataFrame, y) -> Logit:
         y = np.asarray(y, dtype=int)
         self.columns_ = list(self.columns) if self.columns else model_columns(X)
         matrix = _prepare(X, self.columns_)
