@@ -137,13 +137,19 @@ def newest_run(con, year: int | None = None, model: str | None = None,
 def stored(con, country: str, year: int | None = None, *, model: str | None = None,
            seed: int | None = None, data_key: str | None = None, n: int = 5) -> dict | None:
     """A country's drivers as stored by the newest matching forecast run (None if there is
-    none): ``run_id``, ``year``, ``model``, ``gwcode``, ``country``, ``drivers`` (top ``n``
-    each way, as from ``top``). Reads the warehouse only: nothing is fitted or imported."""
+    none): ``run_id``, ``year``, ``model``, ``gwcode``, ``country``, the run's ``p_attempt``,
+    ``p_coup`` and ``p_failed`` (None if the country is not in the run) and ``drivers`` (top
+    ``n`` each way, as from ``top``). Reads the warehouse only: nothing is fitted or
+    imported."""
     gwcode = countries.resolve(country)
     run = newest_run(con, year, model, seed, data_key)
     if run is None:
         return None
     frame = con.execute("""SELECT gwcode, feature, value, contribution FROM forecast_drivers
                            WHERE run_id = ? AND gwcode = ?""", [run["run_id"], gwcode]).df()
+    risk = con.execute("""SELECT p_attempt, p_coup, p_failed FROM forecasts WHERE run_id = ?
+                          AND gwcode = ?""", [run["run_id"], gwcode]).fetchall()
+    p_attempt, p_coup, p_failed = risk[0] if risk else (None, None, None)
     return {**run, "gwcode": gwcode, "country": countries.gw_name(gwcode),
+            "p_attempt": p_attempt, "p_coup": p_coup, "p_failed": p_failed,
             "drivers": top(frame, n)}

@@ -15,17 +15,11 @@ import pandas as pd
 from coupwatch import countries, models
 from coupwatch.errors import BadInput
 from coupwatch.forecasts import drivers as drv
-from coupwatch.forecasts import rolling, store
+from coupwatch.forecasts import store
 from coupwatch.forecasts.drivers import ABOUT, PHRASES, describe
-from coupwatch.forecasts.engine import SUCCESS, load
-from coupwatch.forecasts.service import (
-    backtest,
-    check_year,
-    design_rows,
-    year_range,
-)
-from coupwatch.models.base import model_columns
-from coupwatch.models.calibration import Platt
+
+# Without a what-if, a stored run answers from two tables: the modelling modules
+# (scikit-learn, LightGBM, SciPy: seconds to import) are imported only when needed.
 
 
 @dataclass
@@ -65,6 +59,10 @@ def parse_what_if(items: list[str], columns: list[str]) -> dict[str, float]:
 def fitted_members(con, design: pd.DataFrame, target: int, model: str, seed: int) -> dict:
     """The members (and the success model) fitted for ``target``, from the warehouse; fitted
     and stored first if the forecast run did not keep them."""
+    from coupwatch.forecasts import rolling
+    from coupwatch.forecasts.engine import SUCCESS, load
+    from coupwatch.forecasts.service import backtest
+
     names = [*models.check(model), SUCCESS]
     wanted = [(m, rolling.member_seed(m, seed)) for m in names]
     key = store.data_key(con)
@@ -75,9 +73,45 @@ def fitted_members(con, design: pd.DataFrame, target: int, model: str, seed: int
     return {m: load(blobs[(m, s)]) for m, s in wanted}
 
 
+def default_target(con) -> int | None:
+    """The year after the last known outcome, from the stored panel (None if not current)."""
+    from coupwatch.panel import store as panel_store
+
+    if panel_store.state(con) != "current":
+        return None
+    last = con.execute("SELECT max(year) FROM panel WHERE attempt IS NOT NULL").fetchall()
+    return int(last[0][0]) + 1 if last and last[0][0] is not None else None
+
+
+def from_run(con, country: str, year: int | None = None, *, top: int = 5, seed: int = 0,
+             model: str = "ensemble") -> Explanation | None:
+    """The explanation the newest matching forecast run stored (same data and code), or
+    None: reads two tables, fits and imports nothing heavy."""
+    models.check(model)
+    target = default_target(con) if year is None else year
+    if target is None:
+        return None
+    got = drv.stored(con, country, target, model=model, seed=seed,
+                     data_key=store.data_key(con), n=top)
+    if got is None or got["p_attempt"] is None:
+        return None
+    return Explanation(got["gwcode"], got["country"], target, got["p_attempt"], got["p_coup"],
+                       got["p_failed"], got["drivers"].reset_index(drop=True), {})
+
+
 def explain(con, country: str, year: int | None = None, *, what_if: list[str] | None = None,
             top: int = 5, seed: int = 0, model: str = "ensemble") -> Explanation:
     gwcode = countries.resolve(country)
+    if not what_if:
+        stored = from_run(con, country, year, top=top, seed=seed, model=model)
+        if stored is not None:
+            return stored
+    from coupwatch.forecasts import rolling
+    from coupwatch.forecasts.engine import SUCCESS
+    from coupwatch.forecasts.service import backtest, check_year, design_rows, year_range
+    from coupwatch.models.base import model_columns
+    from coupwatch.models.calibration import Platt
+
     design = design_rows(con)
     target = year_range(design)[1] if year is None else year
     check_year(design, target)
@@ -121,5 +155,5 @@ def explain(con, country: str, year: int | None = None, *, what_if: list[str] | 
     return out
 
 
-__all__ = ["ABOUT", "PHRASES", "Explanation", "describe", "explain", "fitted_members",
-           "parse_what_if"]
+__all__ = ["ABOUT", "PHRASES", "Explanation", "default_target", "describe", "explain",
+           "fitted_members", "from_run", "parse_what_if"]
