@@ -25,7 +25,7 @@ class Boosted(ClassifierMixin, BaseEstimator):
 
     def __init__(self, learning_rate: float = 0.05, num_leaves: int = 7,
                  min_child_samples: int = 40, rounds: tuple[int, ...] = (
-                     50, 100, 150, 200, 300), pick: int = 2, random_state: int = 0) -> None:
+                     50, 100, 150, 200), pick: int = 2, random_state: int = 0) -> None:
         self.learning_rate = learning_rate
         self.num_leaves = num_leaves
         self.min_child_samples = min_child_samples
