@@ -73,6 +73,28 @@ def model_help(decomposable: bool = False) -> str:
     return f"{', '.join(names)} (default: $COUPWATCH_MODEL, else ensemble)"
 
 
+def names(text: str, parameter: str, known: tuple[str, ...] | None = None) -> list[str]:
+    """A comma-separated list, in order, without duplicates; empty or unknown is bad input."""
+    items = list(dict.fromkeys(t.strip() for t in text.split(",") if t.strip()))
+    if not items:
+        raise BadInput("is empty: give a comma-separated list", parameter=parameter)
+    for item in items:
+        if known is not None and item not in known:
+            raise BadInput(f"unknown {parameter.rstrip('s')} '{item}' (known: "
+                           f"{', '.join(known)})", parameter=parameter)
+    return items
+
+
+def seeds(text: str, parameter: str = "seeds") -> list[int]:
+    out = []
+    for item in names(text, parameter):
+        try:
+            out.append(int(item))
+        except ValueError:
+            raise BadInput(f"'{item}' is not an integer seed", parameter=parameter) from None
+    return out
+
+
 def year_span(start: int, end: int, first: int, last: int, *,
               names: tuple[str, str] = ("from", "to")) -> tuple[int, int]:
     """``first <= start <= end <= last``, or a message naming the parameter at fault."""

@@ -128,3 +128,17 @@ def live_server(forecast_home: Path):
     """A real uvicorn server on a free loopback port, shared by the tests that need one."""
     with _shared("server", lambda: run_server(forecast_home)) as base:
         yield base
+
+
+def stored_rows(path: Path) -> dict[str, int]:
+    """Rows of the tables forecasts write (0 where a table does not exist yet)."""
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        return {t: (con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] if t in tables
+                    else 0)
+                for t in ("member_forecasts", "fitted_members", "backtests", "forecast_runs")}
+    finally:
+        con.close()

@@ -12,7 +12,7 @@ from conftest import run_cli, side_by_side
 from coupwatch import models
 from coupwatch.forecasts import backtest as bt
 from coupwatch.forecasts import metrics
-from coupwatch.forecasts.engine import fit_predict, training_rows
+from coupwatch.forecasts.engine import fit_predict, member_job, training_rows
 from coupwatch.forecasts.service import calibrate
 from coupwatch.panel import design
 
@@ -78,11 +78,12 @@ def test_metrics_have_intervals_around_the_estimate() -> None:
     assert calibration["n"].sum() == 3000 and len(calibration) == 10
 
 
-def test_ensemble_refits_identically(rows: pd.DataFrame) -> None:
-    train, test = training_rows(rows, 1990), rows[rows["year"] == 1990]
-    first, _ = fit_predict(train, test, "ensemble", seed=3)
-    second, _ = fit_predict(train, test, "ensemble", seed=3)
-    assert np.array_equal(first["p_attempt_raw"].to_numpy(), second["p_attempt_raw"].to_numpy())
+@pytest.mark.parametrize("member", ["logit", "lgbm", "forest", "success"])
+def test_members_refit_identically(rows: pd.DataFrame, member: str) -> None:
+    first, _ = member_job(rows, member, 3, 1990)
+    second, _ = member_job(rows, member, 3, 1990)
+    assert np.array_equal(first["p"].to_numpy(), second["p"].to_numpy())
+    assert first["p"].std() > 0
 
 
 def test_same_data_and_seed_give_byte_identical_backtests(home, tmp_path) -> None:

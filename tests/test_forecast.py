@@ -82,3 +82,47 @@ def test_explain_in_plain_words_with_what_if(private_home) -> None:
 def test_explain_bad_input(private_home, args, parameter) -> None:
     run = run_cli(*args, "--model", MODEL, home=private_home)
     assert run.returncode == 2 and f"parameter '{parameter}'" in run.stderr
+
+
+def test_forecast_stores_fits_and_drivers_so_explain_does_not_refit(private_home) -> None:
+    from forecast_fixtures import stored_rows
+
+    path = private_home / "warehouse.duckdb"
+    con = duckdb.connect(str(path), read_only=True)
+    run_id, year = con.execute("""SELECT run_id, target_year FROM forecast_runs
+                                  ORDER BY created_at DESC LIMIT 1""").fetchone()
+    drivers = con.execute("""SELECT count(DISTINCT gwcode), count(*) FROM forecast_drivers
+                             WHERE run_id = ?""", [run_id]).fetchone()
+    kept = con.execute("SELECT DISTINCT member FROM fitted_members WHERE year = ?",
+                       [year]).fetchall()
+    con.close()
+    assert drivers[0] > 150 and drivers[1] > 150 * 20
+    assert {m for (m,) in kept} >= {MODEL.replace("ensemble", "logit"), "success"}
+    before = stored_rows(path)
+    run = run_cli("explain", "MLI", "--model", MODEL, "--format", "json",
+                  "--what-if", "years_since_attempt=40", home=private_home)
+    assert run.returncode == 0, run.stderr
+    assert stored_rows(path)["member_forecasts"] == before["member_forecasts"]  # no new fit
+    assert stored_rows(path)["fitted_members"] == before["fitted_members"]
+    result = json.loads(run.stdout)
+    assert result["year"] == year and result["p_attempt_what_if"] < result["p_attempt"]
+
+
+def test_stored_drivers_are_read_without_the_model_libraries(private_home) -> None:
+    # The read layer shows drivers from the stored run: no scikit-learn, LightGBM or shap.
+    code = (
+        "import sys, duckdb\n"
+        "from coupwatch.forecasts import drivers\n"
+        f"con = duckdb.connect({str(private_home / 'warehouse.duckdb')!r}, read_only=True)\n"
+        "got = drivers.stored(con, 'MLI')\n"
+        "heavy = [m for m in ('sklearn', 'lightgbm', 'shap') if m in sys.modules]\n"
+        "print(got['country'], got['year'], len(got['drivers']), heavy)\n")
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    country, year, count, heavy = out.stdout.split(" ", 3)
+    assert country == "Mali" and year == "2023" and int(count) == 10
+    assert heavy.strip() == "[]"

@@ -18,6 +18,7 @@ from coupwatch.cli import (
     region_cmd,
     serve,
     sql_cmd,
+    sweep,
 )
 from coupwatch.cli.common import console, err_console
 from coupwatch.errors import Expected
@@ -44,6 +45,7 @@ app.command("brief")(brief.brief)
 app.command("region")(region_cmd.region)
 app.command("case")(case_cmd.case)
 app.command("sql")(sql_cmd.sql)
+app.command("sweep")(sweep.sweep)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from coupwatch import validate
 from coupwatch.cli.common import (
     HIDDEN_END,
     HIDDEN_START,
+    WORKERS_HELP,
     bar,
     console,
     metrics_table,
@@ -30,14 +31,19 @@ def backtest(
     seed: int = typer.Option(0),
     output: Path | None = typer.Option(None, help="CSV file for the country-year forecasts "
                                        "('-' for standard output)"),
+    workers: int | None = typer.Option(None, help=WORKERS_HELP),
+    backend: str = typer.Option("local", help="local (joblib on this machine's cores) or dask"),
+    scheduler: str | None = typer.Option(None, help="address of a running dask scheduler "
+                                         "(default with dask: a local cluster)"),
     start_alias: int | None = HIDDEN_START,
     end_alias: int | None = HIDDEN_END,
 ) -> None:
     """Rolling-origin backtest: for each year T, train on years before T and predict T."""
     from coupwatch.forecasts import backtest as bt
-    from coupwatch.forecasts import service
+    from coupwatch.forecasts import runner, service
 
     outcome, model = validate.outcome(outcome), validate.model(model)
+    runner.check(backend, workers, scheduler)
     start, end = span_alias(start, start_alias), span_alias(end, end_alias)
     target = validate.output(output)
     con = writable()
@@ -48,7 +54,8 @@ def backtest(
         progress, tick = bar(f"backtest {model}: fitting year")
         with progress:
             frame = service.backtest(con, design, list(range(start, end + 1)), model=model,
-                                     seed=seed, progress=tick)
+                                     seed=seed, backend=backend, workers=workers,
+                                     scheduler=scheduler, progress=tick)
     finally:
         con.close()
     rows = bt.rows(frame, outcome, model)

@@ -94,5 +94,6 @@ def span_alias(value: int, alias: int | None) -> int:
     return value if alias is None else alias
 
 
+WORKERS_HELP = "parallel fits (default: every core)"
 HIDDEN_START = typer.Option(None, "--start", hidden=True)
 HIDDEN_END = typer.Option(None, "--end", hidden=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from coupwatch import validate
-from coupwatch.cli.common import bar, console, show, writable, write_frame
+from coupwatch.cli.common import WORKERS_HELP, bar, console, show, writable, write_frame
 from coupwatch.errors import BadInput
 from coupwatch.validate import Format, TableFormat
 
@@ -23,17 +23,20 @@ def forecast(
     seed: int = typer.Option(0),
     top: int = typer.Option(30, help="rows shown in table format"),
     mirror: Path | None = typer.Option(None, help="mirror for the first data update"),
+    workers: int | None = typer.Option(None, help=WORKERS_HELP),
 ) -> None:
     """Ranked one-year-ahead coup risk; on an empty warehouse, fetches the data first."""
-    from coupwatch.forecasts import service
+    from coupwatch.forecasts import runner, service
 
     model = validate.model(model)
+    runner.check("local", workers)
     validate.output(output)
     con = writable(fill_from=mirror)
     try:
         progress, tick = bar("fitting models for year")
         with progress:
-            frame, run_id = service.forecast(con, year, model=model, seed=seed, progress=tick)
+            frame, run_id = service.forecast(con, year, model=model, seed=seed,
+                                             workers=workers, progress=tick)
     finally:
         con.close()
     if fmt != Format.table:

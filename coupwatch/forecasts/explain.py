@@ -1,30 +1,24 @@
 """Why a country's risk is what it is: per-feature contributions in plain words, and what-ifs.
 
-Contributions are in log-odds: SHAP values (``shap.TreeExplainer``) of the boosted trees and
-coefficient x standardized value of the logistic model, averaged. The forest, the third
-member of the ensemble, is not decomposed (its SHAP values are slow to compute); the
-drivers therefore describe two of the three members.
+Nothing is refitted when the forecast run already stored what is needed: ``coupwatch
+forecast`` keeps the target year's fitted members (table ``fitted_members``) and every
+country's contributions (``forecast_drivers``, see ``forecasts.drivers``). Otherwise the
+members of the target year are fitted once and stored for the next call.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
-from coupwatch import countries
-from coupwatch.catalog import describe
+from coupwatch import countries, models
 from coupwatch.errors import BadInput
-from coupwatch.forecasts.engine import fit_predict, training_rows
-from coupwatch.forecasts.service import (
-    backtest,
-    calibration_for,
-    check_year,
-    design_rows,
-    year_range,
-)
-from coupwatch.models.base import model_columns
+from coupwatch.forecasts import drivers as drv
+from coupwatch.forecasts import store
+
+# Without a what-if, a stored run answers from two tables: the modelling modules
+# (scikit-learn, LightGBM, SciPy: seconds to import) are imported only when needed.
 
 
 @dataclass
@@ -62,15 +56,62 @@ def parse_what_if(items: list[str], columns: list[str]) -> dict[str, float]:
     return changes
 
 
-def _members(model) -> list:
-    """The fitted models that can decompose a forecast (logistic and boosted trees)."""
-    inner = getattr(model, "members_", [model])
-    return [m for m in inner if hasattr(m, "contributions")]
+def fitted_members(con, design: pd.DataFrame, target: int, model: str, seed: int) -> dict:
+    """The members (and the success model) fitted for ``target``, from the warehouse; fitted
+    and stored first if the forecast run did not keep them."""
+    from coupwatch.forecasts import rolling
+    from coupwatch.forecasts.engine import SUCCESS, load
+    from coupwatch.forecasts.service import backtest
+
+    names = [*models.check(model), SUCCESS]
+    wanted = [(m, rolling.member_seed(m, seed)) for m in names]
+    key = store.data_key(con)
+    blobs = store.stored_fits(con, key, target, wanted)
+    if len(blobs) < len(wanted):
+        backtest(con, design, [target], model=model, seed=seed, keep_year=target)
+        blobs = store.stored_fits(con, key, target, wanted)
+    return {m: load(blobs[(m, s)]) for m, s in wanted}
+
+
+def default_target(con) -> int | None:
+    """The year after the last known outcome, from the stored panel (None if not current)."""
+    from coupwatch.panel import store as panel_store
+
+    if panel_store.state(con) != "current":
+        return None
+    last = con.execute("SELECT max(year) FROM panel WHERE attempt IS NOT NULL").fetchall()
+    return int(last[0][0]) + 1 if last and last[0][0] is not None else None
+
+
+def from_run(con, country: str, year: int | None = None, *, top: int = 5, seed: int = 0,
+             model: str = "ensemble") -> Explanation | None:
+    """The explanation the newest matching forecast run stored (same data and code), or
+    None: reads two tables, fits and imports nothing heavy."""
+    models.check(model)
+    target = default_target(con) if year is None else year
+    if target is None:
+        return None
+    got = drv.stored(con, country, target, model=model, seed=seed,
+                     data_key=store.data_key(con), n=top)
+    if got is None or got["p_attempt"] is None:
+        return None
+    return Explanation(got["gwcode"], got["country"], target, got["p_attempt"], got["p_coup"],
+                       got["p_failed"], got["drivers"].reset_index(drop=True), {})
 
 
 def explain(con, country: str, year: int | None = None, *, what_if: list[str] | None = None,
             top: int = 5, seed: int = 0, model: str = "ensemble") -> Explanation:
     gwcode = countries.resolve(country)
+    if not what_if:
+        stored = from_run(con, country, year, top=top, seed=seed, model=model)
+        if stored is not None:
+            return stored
+    from coupwatch.forecasts import rolling
+    from coupwatch.forecasts.engine import SUCCESS
+    from coupwatch.forecasts.service import backtest, check_year, design_rows, year_range
+    from coupwatch.models.base import model_columns
+    from coupwatch.models.calibration import Platt
+
     design = design_rows(con)
     target = year_range(design)[1] if year is None else year
     check_year(design, target)
@@ -79,38 +120,40 @@ def explain(con, country: str, year: int | None = None, *, what_if: list[str] | 
         raise BadInput(f"{countries.gw_name(gwcode)} is not a state in {target}",
                        parameter="country")
     changes = parse_what_if(what_if or [], model_columns(design))
-    headline = backtest(con, design, [target], model=model, seed=seed)
-    headline = headline[headline["gwcode"] == gwcode].iloc[0]
-    platt = calibration_for(con, design, target, model=model, seed=seed)
-    _, fitted = fit_predict(training_rows(design, target), row, model, seed)
-    ensemble = fitted["attempt"]
-    parts = [m.contributions(row) for m in _members(ensemble)]
-    if not parts:
-        raise BadInput(f"model '{model}' cannot be decomposed into drivers (use ensemble, "
-                       "logit or lgbm)", parameter="model")
-    features = sorted(set().union(*(part.columns for part in parts)))
-    contribution = np.mean([p.reindex(columns=features, fill_value=0.0).iloc[0].to_numpy()
-                            for p in parts], axis=0)
-    values = row.iloc[0]
-    drivers = pd.DataFrame({"feature": features, "contribution": contribution})
-    drivers["value"] = [values.get(f, np.nan) for f in features]
-    drivers = drivers[drivers["contribution"] != 0]
-    up = drivers[drivers["contribution"] > 0].nlargest(top, "contribution")
-    down = drivers[drivers["contribution"] < 0].nsmallest(top, "contribution")
-    chosen = pd.concat([up, down], ignore_index=True)
-    chosen["direction"] = np.where(chosen["contribution"] > 0, "raises", "lowers")
-    chosen["text"] = [describe(f, v) for f, v in zip(chosen["feature"], chosen["value"],
-                                                     strict=True)]
+    frame = backtest(con, design, [target], model=model, seed=seed)
+    headline = frame[frame["gwcode"] == gwcode].iloc[0]
+    stored = drv.stored(con, country, target, model=model, seed=seed,
+                        data_key=store.data_key(con), n=top)
+    chosen = stored["drivers"] if stored else None
+    fitted, stack = None, None
+    if chosen is None or changes:
+        fitted = fitted_members(con, design, target, model, seed)
+        stack = rolling.stack_at(con, design, target, model, seed)
+    if chosen is None:
+        members = [fitted[m] for m in models.check(model)]
+        parts = drv.contributions(members, stack, row)
+        if parts.empty:
+            raise BadInput(f"model '{model}' cannot be decomposed into drivers (use "
+                           f"{', '.join(models.DECOMPOSABLE)})", parameter="model")
+        chosen = drv.top(parts, top)
     out = Explanation(gwcode, countries.gw_name(gwcode), target,
                       float(headline["p_attempt"]), float(headline["p_coup"]),
-                      float(headline["p_failed"]),
-                      chosen[["direction", "feature", "value", "contribution", "text"]],
-                      changes)
+                      float(headline["p_failed"]), chosen.reset_index(drop=True), changes)
     if changes:
         changed = row.copy()
         for name, value in changes.items():
             changed[name] = value
-        p = float(platt.predict(ensemble.predict_proba(changed)[:, 1])[0])
-        q = float(fitted["success"].predict_proba(changed)[0, 1])
+        raw = rolling.assemble(con, design, [target], model, seed)  # stored fits only
+        past = raw[(raw["year"] < target) & raw["observed_attempt"].notna()]
+        platt = Platt().fit([], []) if model == "climatology" else \
+            Platt().fit(past["p_attempt_raw"], past["observed_attempt"])
+        members = [fitted[m] for m in models.check(model)]
+        variants = pd.DataFrame([[v for m in members for v in m.predict_variants(changed)[0]]])
+        p = float(platt.predict(stack.predict_proba(variants.to_numpy())[:, 1])[0])
+        q = float(fitted[SUCCESS].predict_proba(changed)[0, 1])
         out.p_attempt_what_if, out.p_coup_what_if, out.p_failed_what_if = p, p * q, p * (1 - q)
     return out
+
+
+__all__ = ["Explanation", "default_target", "explain", "fitted_members", "from_run",
+           "parse_what_if"]

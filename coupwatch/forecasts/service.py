@@ -7,18 +7,15 @@ from collections.abc import Callable
 import duckdb
 import pandas as pd
 
-from coupwatch import panel, regions
+from coupwatch import models, panel, regions
 from coupwatch.errors import BadInput
-from coupwatch.forecasts import ranking, store
-from coupwatch.forecasts.engine import OUTCOMES, fit_predict, training_rows
+from coupwatch.forecasts import ranking, rolling, runner, store
+from coupwatch.forecasts.rolling import CALIBRATION_YEARS, MIN_TRAIN_YEARS
 from coupwatch.models import add_context, split_outcomes
 from coupwatch.models.calibration import Platt
 from coupwatch.panel import store as panel_store
 from coupwatch.panel.spec import NEEDS
 from coupwatch.warehouse.completeness import completeness
-
-MIN_TRAIN_YEARS = 20
-CALIBRATION_YEARS = 10
 
 
 def design_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -42,36 +39,33 @@ def check_year(design: pd.DataFrame, year: int, parameter: str = "year") -> None
 
 
 def backtest(con: duckdb.DuckDBPyConnection, design: pd.DataFrame, years: list[int], *,
-             model: str = "ensemble", seed: int = 0,
+             model: str = "ensemble", seed: int = 0, backend: str = "local",
+             workers: int | None = None, scheduler: str | None = None,
+             keep_year: int | None = None,
              progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
     """Calibrated P(attempt), P(coup), P(failed) for each target year, beside what happened.
 
-    Every year's raw forecast comes from models fitted on earlier years only; the year's
-    calibration map is fitted on the raw out-of-sample forecasts of the ``CALIBRATION_YEARS``
-    years before it. Raw forecasts are cached in the warehouse per data version, model and
-    seed, so a later run (or the live forecast) reuses them.
+    Every year's raw forecast comes from members fitted on earlier years only, combined as
+    chosen on their forecasts of the years before it (``models.nested``); the year's
+    calibration map is fitted on the raw out-of-sample forecasts of the
+    ``CALIBRATION_YEARS`` years before it. Member fits run in parallel (``backend``,
+    ``workers``) and are stored in the warehouse per data version, member, seed and year, so
+    later runs, other models using the same members, and the live forecast reuse them.
     """
-    first = year_range(design)[0]
-    wanted = sorted(set(years))
-    needed = sorted({y for t in wanted for y in range(max(first, t - CALIBRATION_YEARS), t + 1)})
-    key = store.data_key(con)
-    have = store.cached_backtest(con, key, model, seed, needed)
-    missing = [y for y in needed if y not in set(have["year"])]
-    fresh = []
-    for target in missing:
-        test = design[design["year"] == target]
-        predicted, _ = fit_predict(training_rows(design, target), test, model, seed)
-        for outcome in OUTCOMES:
-            predicted[f"observed_{outcome}"] = test[outcome].astype("float64").to_numpy()
-        fresh.append(predicted)
-        if progress:
-            progress(target, len(missing))
-    frame = pd.concat([have, *fresh], ignore_index=True) if fresh else have
-    frame = frame.drop(columns=["data_key", "model", "seed"], errors="ignore")
-    frame = calibrate(frame, model)
-    if fresh:
-        store.save_backtest(con, key, model, seed, frame[frame["year"].isin(missing)])
-    out = frame[frame["year"].isin(wanted)]
+    models.check(model)
+    runner.check(backend, workers, scheduler)
+    todo = rolling.plan(con, design, [(model, seed)], years, keep_year=keep_year)
+    rolling.execute(con, design, todo.jobs, backend=backend, workers=workers,
+                    scheduler=scheduler, progress=progress)
+    return finish(con, design, years, model, seed)
+
+
+def finish(con: duckdb.DuckDBPyConnection, design: pd.DataFrame, years: list[int],
+           model: str, seed: int) -> pd.DataFrame:
+    """Combine stored fits, calibrate, store the model's backtest, return ``years``."""
+    frame = calibrate(rolling.assemble(con, design, years, model, seed), model)
+    store.save_backtest(con, store.data_key(con), model, seed, frame)
+    out = frame[frame["year"].isin(set(years))]
     return out.sort_values(["year", "gwcode"]).reset_index(drop=True)
 
 
@@ -103,20 +97,46 @@ def calibrate(frame: pd.DataFrame, model: str) -> pd.DataFrame:
 
 def forecast(con: duckdb.DuckDBPyConnection, year: int | None = None, *,
              model: str = "ensemble", seed: int = 0, save: bool = True,
+             workers: int | None = None,
              progress: Callable[[int, int], None] | None = None,
              ) -> tuple[pd.DataFrame, str | None]:
-    """Ranked one-year-ahead forecast for ``year`` (default: one past the last known year)."""
+    """Ranked one-year-ahead forecast for ``year`` (default: one past the last known year).
+
+    The target year's fitted members and every country's drivers are stored with the run,
+    so ``explain`` and the brief need no refit.
+    """
     design = design_rows(con)
     target = year_range(design)[1] if year is None else year
     check_year(design, target)
     frame = backtest(con, design, [target - 1, target], model=model, seed=seed,
-                     progress=progress)
+                     workers=workers, keep_year=target, progress=progress)
     ranked = ranking.rank_years(frame)
     now = ranked[ranked["year"] == target].copy()
     now["region"] = now["gwcode"].map(regions.label)
     now = now.sort_values("rank")[["year", "rank", "gwcode", "iso3", "country", "region",
                                    "p_attempt", "p_coup", "p_failed", "p_attempt_last_year",
                                    "change"]].reset_index(drop=True)
-    run_id = store.save_forecast(con, now, target=target, model=model, seed=seed) if save \
-        else None
+    if not save:
+        return now, None
+    run_id = store.save_forecast(con, now, target=target, model=model, seed=seed)
+    save_drivers(con, design, run_id, target, model, seed)
     return now, run_id
+
+
+def save_drivers(con: duckdb.DuckDBPyConnection, design: pd.DataFrame, run_id: str,
+                 target: int, model: str, seed: int) -> None:
+    """Every country's contributions for the run, from the target year's stored fits."""
+    from coupwatch.forecasts import drivers
+    from coupwatch.forecasts.engine import load
+
+    key = store.data_key(con)
+    names = models.check(model)
+    blobs = store.stored_fits(con, key, target, [(m, rolling.member_seed(m, seed))
+                                                 for m in names])
+    if len(blobs) < len(names):
+        return
+    fitted = [load(blobs[(m, rolling.member_seed(m, seed))]) for m in names]
+    stack = rolling.stack_at(con, design, target, model, seed)
+    frame = drivers.contributions(fitted, stack, design[design["year"] == target])
+    if len(frame):
+        drivers.save(con, run_id, frame)

@@ -30,6 +30,13 @@ CREATE TABLE IF NOT EXISTS backtests (
     iso3 VARCHAR, country VARCHAR, p_attempt_raw DOUBLE, q_success DOUBLE,
     p_attempt DOUBLE, p_coup DOUBLE, p_failed DOUBLE,
     observed_attempt DOUBLE, observed_coup DOUBLE, observed_failed DOUBLE);
+CREATE TABLE IF NOT EXISTS member_forecasts (
+    data_key VARCHAR, member VARCHAR, seed INTEGER, year INTEGER, gwcode INTEGER,
+    variant VARCHAR, p DOUBLE);
+CREATE TABLE IF NOT EXISTS fitted_members (
+    data_key VARCHAR, member VARCHAR, seed INTEGER, year INTEGER, fitted BLOB);
+CREATE TABLE IF NOT EXISTS forecast_drivers (
+    run_id VARCHAR, gwcode INTEGER, feature VARCHAR, value DOUBLE, contribution DOUBLE);
 """
 
 
@@ -69,6 +76,69 @@ def save_backtest(con, key: str, model: str, seed: int, frame: pd.DataFrame) -> 
         con.execute("""INSERT INTO backtests SELECT data_key, model, seed, year, gwcode, iso3,
                        country, p_attempt_raw, q_success, p_attempt, p_coup, p_failed,
                        observed_attempt, observed_coup, observed_failed FROM incoming""")
+
+
+def stored_members(con, key: str, wanted: list[tuple[str, int, int]]) -> pd.DataFrame:
+    """Stored rolling forecasts ``member, seed, year, gwcode, variant, p`` of the (member,
+    seed, year) triples asked for."""
+    ensure(con)
+    asked = pd.DataFrame(wanted, columns=["member", "seed", "year"])
+    con.register("asked", asked)
+    try:
+        return con.execute("""SELECT m.member, m.seed, m.year, m.gwcode, m.variant, m.p
+                              FROM member_forecasts m JOIN asked a USING (member, seed, year)
+                              WHERE m.data_key = ? ORDER BY m.member, m.year, m.gwcode,
+                              m.variant""", [key]).df()
+    finally:
+        con.unregister("asked")
+
+
+def stored_fits(con, key: str, year: int, wanted: list[tuple[str, int]]) -> dict:
+    """Serialised fitted members for ``year``, by (member, seed)."""
+    ensure(con)
+    rows = con.execute("""SELECT member, seed, fitted FROM fitted_members WHERE data_key = ?
+                          AND year = ?""", [key, year]).fetchall()
+    return {(m, s): bytes(b) for m, s, b in rows if (m, s) in set(wanted)}
+
+
+def save_member(con, key: str, member: str, seed: int, year: int, frame: pd.DataFrame,
+                fitted: bytes | None = None) -> None:
+    """One rolling fit's forecasts (and the fitted member), committed on its own so a run
+    stopped half-way keeps every fit it finished."""
+    ensure(con)
+    rows = frame.assign(data_key=key, member=member, seed=seed)
+    with transaction(con, incoming=rows):
+        con.execute("""DELETE FROM member_forecasts WHERE data_key = ? AND member = ?
+                       AND seed = ? AND year = ?""", [key, member, seed, year])
+        con.execute("""INSERT INTO member_forecasts SELECT data_key, member, seed, year, gwcode,
+                       variant, p FROM incoming""")
+        if fitted is not None:
+            con.execute("""DELETE FROM fitted_members WHERE data_key = ? AND member = ?
+                           AND seed = ? AND year = ?""", [key, member, seed, year])
+            con.execute("INSERT INTO fitted_members VALUES (?, ?, ?, ?, ?)",
+                        [key, member, seed, year, fitted])
+
+
+def list_backtests(con) -> pd.DataFrame:
+    """Every stored backtest: ``data_key, model, seed, year_min, year_max, years, rows`` and
+    whether its data key is the warehouse's current one (for a dashboard to pick from)."""
+    ensure(con)
+    frame = con.execute("""SELECT data_key, model, seed, min(year) AS year_min,
+                                  max(year) AS year_max, count(DISTINCT year) AS years,
+                                  count(*) AS rows FROM backtests
+                           GROUP BY data_key, model, seed ORDER BY model, seed""").df()
+    frame["current"] = frame["data_key"] == data_key(con)
+    return frame
+
+
+def stored_backtest(con, model: str, seed: int = 0, key: str | None = None,
+                    start: int | None = None, end: int | None = None) -> pd.DataFrame:
+    """One stored backtest (default: for the current data), years ``start``-``end``."""
+    ensure(con)
+    return con.execute("""SELECT * EXCLUDE (data_key) FROM backtests WHERE data_key = ?
+                          AND model = ? AND seed = ? AND year >= ? AND year <= ?
+                          ORDER BY year, gwcode""",
+                       [key or data_key(con), model, seed, start or 0, end or 9999]).df()
 
 
 def save_forecast(con, frame: pd.DataFrame, *, target: int, model: str, seed: int) -> str:

@@ -1,8 +1,10 @@
 """The estimator contract: scikit-learn style ``fit(X, y)`` / ``predict_proba(X)``.
 
 ``X`` is a DataFrame of design rows (see ``panel.design``); each model picks its columns.
-Rows carry a ``year`` column (the target year) so models that tune themselves can hold out
-the latest years of their own training window — never anything later.
+Rows carry a ``year`` column (the target year) so models that tune themselves
+(``models.nested``) can evaluate on the latest years of their own training window -- never
+anything later. A member fits all its *variants* at once (``variant_names``,
+``predict_variants``).
 """
 
 from __future__ import annotations
@@ -29,13 +31,6 @@ def as_matrix(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return frame.reindex(columns=columns).astype("float64").to_numpy()
 
 
-def tuning_split(years: np.ndarray, holdout: int = 5) -> tuple[np.ndarray, np.ndarray]:
-    """Fit on all but the last ``holdout`` years of the window, validate on those."""
-    last = years.max()
-    valid = years > last - holdout
-    return ~valid, valid
-
-
 class Climatology(ClassifierMixin, BaseEstimator):
     """The base rate of the training window, for every row."""
 
@@ -43,6 +38,12 @@ class Climatology(ClassifierMixin, BaseEstimator):
         self.rate_ = float(np.mean(y))
         self.classes_ = np.array([0, 1])
         return self
+
+    def variant_names(self) -> list[str]:
+        return ["rate"]
+
+    def predict_variants(self, X: pd.DataFrame) -> np.ndarray:
+        return np.full((len(X), 1), self.rate_)
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         p = np.full(len(X), self.rate_)

@@ -6,6 +6,7 @@ panel feature, describe what was known at the end of t; ``panel.design`` lags th
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from coupwatch import regions
@@ -29,11 +30,25 @@ def add_context(panel: pd.DataFrame) -> pd.DataFrame:
         own = _own(out, attempts, window)
         out[f"world_attempts_{window}y"] = out["year"].map(rolled) - own
     for group in GROUPS:
-        pairs = {(code, year) for year in out["year"].unique()
-                 for code in regions.members(group, int(year))}
-        keys = zip(out["gwcode"], out["year"], strict=True)
-        out[f"member_{group.lower().replace('-', '_')}"] = [float(k in pairs) for k in keys]
+        out[f"member_{group.lower().replace('-', '_')}"] = _member(out, group)
     return out.drop(columns=["un_subregion", "au_region"])
+
+
+def _member(frame: pd.DataFrame, group: str) -> np.ndarray:
+    """1.0 where the state was a member of ``group`` at the end of the row's year (as
+    ``regions.members(group, year)``, for all rows at once)."""
+    spans = regions.in_force(None)
+    spans = spans[spans["region"].str.lower() == group.lower()].dropna(subset=["gwcode"])
+    rows = pd.DataFrame({"gwcode": frame["gwcode"].to_numpy(), "row": np.arange(len(frame)),
+                         "end_of_year": pd.to_datetime(frame["year"].astype(int).astype(str)
+                                                       + "-12-31").to_numpy()})
+    pairs = rows.merge(spans.astype({"gwcode": "int64"})[["gwcode", "start", "end"]],
+                       on="gwcode")
+    inside = (pairs["start"] <= pairs["end_of_year"]) & (
+        pairs["end"].isna() | (pairs["end"] > pairs["end_of_year"]))
+    out = np.zeros(len(frame))
+    out[pairs.loc[inside, "row"].to_numpy()] = 1.0
+    return out
 
 
 def _own(frame: pd.DataFrame, attempts: pd.Series, window: int) -> pd.Series:

@@ -7,11 +7,11 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import log_loss
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
-from coupwatch.models.base import HISTORY, as_matrix, model_columns, tuning_split
+from coupwatch.models.base import HISTORY, as_matrix, model_columns
 
 LOG_COLUMNS = ("years_since", "pop", "gdp_pc", "tenure", "duration", "state_age", "infmort")
 
@@ -26,47 +26,61 @@ def _prepare(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
 
 
 class Logit(ClassifierMixin, BaseEstimator):
-    """L2 logistic regression on standardized, median-imputed features.
+    """L2 logistic regression on standardized, median-imputed features, one fit per penalty.
 
-    The penalty ``C`` is picked from ``Cs`` by log-loss on the last years of the training
-    window, then the model is refitted on the whole window.
+    Every ``C`` in ``Cs`` is fitted on the whole window (a *variant*); ``predict_proba`` gives
+    variant ``pick``. Which penalty to trust is chosen outside, by ``models.nested``, on
+    forecasts of years the fit never saw -- not on the window's own last years.
     """
 
     def __init__(self, columns: list[str] | None = None, Cs: tuple[float, ...] = (
-            0.003, 0.01, 0.03, 0.1), holdout: int = 5) -> None:
+            0.003, 0.01, 0.03, 0.1), pick: int = 0) -> None:
         self.columns = columns
         self.Cs = Cs
-        self.holdout = holdout
+        self.pick = pick
 
-    def _pipeline(self, C: float):
-        return make_pipeline(SimpleImputer(strategy="median", add_indicator=True,
-                                           keep_empty_features=True),
-                             StandardScaler(), LogisticRegression(C=C, max_iter=2000))
+    def variant_names(self) -> list[str]:
+        return [f"C={C:g}" for C in self.Cs]
 
     def fit(self, X: pd.DataFrame, y) -> Logit:
+        # One BLAS thread: several are slower on matrices this small, far slower on a busy
+        # machine, and one gives the same bits in every process.
+        with threadpool_limits(limits=1, user_api="blas"):
+            return self._fit(X, y)
+
+    def _fit(self, X: pd.DataFrame, y) -> Logit:
         y = np.asarray(y, dtype=int)
         self.columns_ = list(self.columns) if self.columns else model_columns(X)
         matrix = _prepare(X, self.columns_)
-        self.C_ = self.Cs[0]
-        if len(self.Cs) > 1:
-            train, valid = tuning_split(X["year"].to_numpy(), self.holdout)
-            if y[train].sum() >= 5 and 0 < y[valid].sum():
-                losses = [log_loss(y[valid], self._pipeline(C).fit(matrix[train], y[train])
-                                   .predict_proba(matrix[valid])[:, 1], labels=[0, 1])
-                          for C in self.Cs]
-                self.C_ = self.Cs[int(np.argmin(losses))]
-        self.pipeline_ = self._pipeline(self.C_).fit(matrix, y)
+        # Imputation and scaling do not depend on C: fitted once, shared by the variants.
+        self.scaler_ = make_pipeline(SimpleImputer(strategy="median", add_indicator=True,
+                                                   keep_empty_features=True),
+                                     StandardScaler()).fit(matrix)
+        z = self.scaler_.transform(matrix)
+        # Each penalty starts from the previous one's coefficients (warm start): the same
+        # optimum, in about half the iterations.
+        self.models_, start = [], None
+        for C in self.Cs:
+            model = LogisticRegression(C=C, max_iter=2000, warm_start=True)
+            if start is not None:
+                model.coef_, model.intercept_ = start.coef_.copy(), start.intercept_.copy()
+            start = model.fit(z, y)
+            self.models_.append(model)
         self.classes_ = np.array([0, 1])
         return self
 
-    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
-        return self.pipeline_.predict_proba(_prepare(X, self.columns_))
+    def predict_variants(self, X: pd.DataFrame) -> np.ndarray:
+        z = self.scaler_.transform(_prepare(X, self.columns_))
+        return np.column_stack([m.predict_proba(z)[:, 1] for m in self.models_])
 
-    def contributions(self, X: pd.DataFrame) -> pd.DataFrame:
+    def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
+        p = self.predict_variants(X)[:, self.pick]
+        return np.column_stack([1 - p, p])
+
+    def contributions(self, X: pd.DataFrame, variant: int | None = None) -> pd.DataFrame:
         """Coefficient x standardized value, in log-odds, per original feature."""
-        imputer, scaler, model = self.pipeline_.steps[0][1], self.pipeline_.steps[1][1], \
-            self.pipeline_.steps[2][1]
-        z = scaler.transform(imputer.transform(_prepare(X, self.columns_)))
+        model = self.models_[self.pick if variant is None else variant]
+        z = self.scaler_.transform(_prepare(X, self.columns_))
         terms = z * model.coef_[0]
         return pd.DataFrame(terms[:, : len(self.columns_)], columns=self.columns_,
                             index=X.index)

@@ -49,17 +49,24 @@ def private_copy(path: str):
 
 
 def compute(path: str, iso3: str, year: int | None) -> dict:
-    """Run in the worker: explain from a private copy of the warehouse, return plain data."""
-    from coupwatch.forecasts.explain import explain
+    """Explain with the model of the forecast being served, so the drivers' headline
+    probability is the one on the dashboard: from what the run stored when it can (read-only,
+    no fit), else from a private copy of the warehouse (fits, and keeps them there)."""
+    import duckdb
+
+    from coupwatch.forecasts.explain import explain, from_run
     from coupwatch.forecasts.store import latest_run_sql
     from coupwatch.models import DECOMPOSABLE
 
-    con = private_copy(path)
-    # Explain with the model of the forecast being served, so the drivers' headline
-    # probability is the one on the dashboard (and reuses that model's cached backtests).
-    latest = con.execute(f"SELECT model FROM ({latest_run_sql()})").fetchall()
-    model = latest[0][0] if latest and latest[0][0] in DECOMPOSABLE else DECOMPOSABLE[0]
-    result = explain(con, iso3, year, model=model)
+    con = duckdb.connect(path, read_only=True)
+    try:
+        latest = con.execute(f"SELECT model FROM ({latest_run_sql()})").fetchall()
+        model = latest[0][0] if latest and latest[0][0] in DECOMPOSABLE else DECOMPOSABLE[0]
+        result = from_run(con, iso3, year, model=model)
+    finally:
+        con.close()
+    if result is None:
+        result = explain(private_copy(path), iso3, year, model=model)
     drivers = result.drivers.copy()
     drivers["value"] = drivers["value"].astype(float)
     drivers["contribution"] = drivers["contribution"].astype(float)
@@ -72,8 +79,9 @@ def compute(path: str, iso3: str, year: int | None) -> dict:
             "p_attempt": result.p_attempt, "p_coup": result.p_coup,
             "p_failed": result.p_failed, "drivers": rows,
             "model": model,
-            "method": "mean of SHAP values (boosted trees) and coefficient x standardized value "
-                      "(logistic model), in log-odds; the forest member is not decomposed"}
+            "method": "the model's members' contributions in log-odds, weighted as the model "
+                      "weighs them: coefficient x standardized value (logistic model) and "
+                      "TreeSHAP values (boosted trees); the forest's share is not decomposed"}
 
 
 class Explainer:
