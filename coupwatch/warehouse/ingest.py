@@ -57,17 +57,25 @@ def ingest_source(con: duckdb.DuckDBPyConnection, loaded: Loaded) -> Outcome:
     summary = Outcome(name, "unchanged", sum(p.rows for p in parsed),
                       sum(p.duplicates for p in parsed), sum(len(p.unmapped) for p in parsed),
                       ", ".join(sorted({p.release for p in parsed})))
-    if current == wanted:
+    if current == wanted and _spells_stored(con, name, parsed):
         return summary
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with transaction(con):
-        for table in ("events", "indicators", "provenance", "unmapped"):
+        for table in ("events", "indicators", "spells", "provenance", "unmapped"):
             con.execute(f"DELETE FROM {table} WHERE source = ?", [name])
         for key, _, origin, digest, result in loaded.files:
             _write(con, name, key, origin, digest, result, now)
         refresh_countries(con)
     summary.status = "loaded"
     return summary
+
+
+def _spells_stored(con, name: str, parsed: list[Parsed]) -> bool:
+    """Whether the dated records of unchanged files are in the warehouse: a warehouse filled
+    before the ``spells`` table existed reloads the source once to add them."""
+    wanted = sum(len(p.spells) for p in parsed if p.spells is not None)
+    have = con.execute("SELECT count(*) FROM spells WHERE source = ?", [name]).fetchall()[0][0]
+    return have == wanted
 
 
 def _write(con, name: str, key: str, origin: str, digest: str, result: Parsed,
@@ -85,6 +93,16 @@ def _write(con, name: str, key: str, origin: str, digest: str, result: Parsed,
         con.register("incoming", frame)
         con.execute("""INSERT INTO indicators (source, file, gwcode, year, variable, value, text)
                        SELECT source, file, gwcode, year, variable, value, text FROM incoming""")
+        con.unregister("incoming")
+    if result.spells is not None and len(result.spells):
+        frame = result.spells.assign(source=name, file=key)
+        con.register("incoming", frame)
+        con.execute("""INSERT INTO spells (source, file, line, release, gwcode, cowcode, kind,
+                       start_date, start_precision, end_date, end_precision, name, military,
+                       detail, ref)
+                       SELECT source, file, line, release, gwcode, cowcode, kind,
+                              CAST(start_date AS DATE), start_precision, CAST(end_date AS DATE),
+                              end_precision, name, military, detail, ref FROM incoming""")
         con.unregister("incoming")
     for entry in result.unmapped:
         con.execute("INSERT INTO unmapped VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

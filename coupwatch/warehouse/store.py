@@ -21,6 +21,11 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE TABLE IF NOT EXISTS indicators (
     source VARCHAR NOT NULL, file VARCHAR NOT NULL, gwcode INTEGER, year INTEGER NOT NULL,
     variable VARCHAR NOT NULL, value DOUBLE, text VARCHAR);
+CREATE TABLE IF NOT EXISTS spells (
+    source VARCHAR NOT NULL, file VARCHAR NOT NULL, line INTEGER, release VARCHAR,
+    gwcode INTEGER, cowcode INTEGER, kind VARCHAR NOT NULL,
+    start_date DATE, start_precision VARCHAR, end_date DATE, end_precision VARCHAR,
+    name VARCHAR, military DOUBLE, detail VARCHAR, ref VARCHAR);
 CREATE TABLE IF NOT EXISTS provenance (
     source VARCHAR NOT NULL, file VARCHAR NOT NULL, release VARCHAR, sha256 VARCHAR NOT NULL,
     origin VARCHAR, rows BIGINT, duplicates BIGINT, year_min INTEGER, year_max INTEGER,
@@ -28,8 +33,11 @@ CREATE TABLE IF NOT EXISTS provenance (
 CREATE TABLE IF NOT EXISTS unmapped (
     source VARCHAR NOT NULL, file VARCHAR NOT NULL, code VARCHAR, name VARCHAR,
     year_min INTEGER, year_max INTEGER, rows BIGINT, reason VARCHAR);
+-- the Cline Center connector's actor flags (comma-separated names of the flags that are 1)
+ALTER TABLE events ADD COLUMN IF NOT EXISTS actors VARCHAR;
 """
-DATA_TABLES = ("countries", "events", "indicators", "provenance", "unmapped")
+# ``spells``: dated records (leader spells, votes); columns in ``coupwatch.sources.spells``
+DATA_TABLES = ("countries", "events", "indicators", "spells", "provenance", "unmapped")
 
 
 def connect(path: Path | None = None) -> duckdb.DuckDBPyConnection:
