@@ -11,6 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from coupwatch import operations, warehouse
+from coupwatch.cli import monthly
 from coupwatch.cli.common import console, show, write_frame
 from coupwatch.errors import BadInput
 
@@ -65,11 +66,27 @@ def backtest(
                               help="ensemble, logit, lgbm, forest, history, climatology"),
     seed: int = typer.Option(0),
     output: Path | None = typer.Option(None, help="CSV file for the country-year forecasts"),
+    unit: str = typer.Option("year", help="year, or month: origins at every month's end"),
+    horizon: int | None = typer.Option(None, help="months ahead (--unit month): 1, 3, 6, 12"),
+    workers: int = typer.Option(1, help="parallel refits (--unit month)"),
+    backend: str = typer.Option("loky", help="joblib backend of the refits (--unit month)"),
 ) -> None:
     """Rolling-origin backtest: for each year T, train on years before T and predict T."""
     from coupwatch.forecasts import backtest as bt
     from coupwatch.forecasts import metrics, service
 
+    monthly.check_unit(unit, horizon=horizon)
+    if unit == "month":
+        if output is not None and not output.parent.exists():
+            raise BadInput(f"directory does not exist: {output.parent}", parameter="output")
+        con = _writable()
+        try:
+            monthly.backtest(con, start=start, end=end, horizon=horizon, outcome=outcome,
+                             model=model, seed=seed, output=output, workers=workers,
+                             backend=backend, bar=_bar)
+        finally:
+            con.close()
+        return
     if outcome not in OUTCOMES:
         raise BadInput(f"unknown outcome '{outcome}' ({OUTCOME_HELP})", parameter="outcome")
     if output is not None and not output.parent.exists():
@@ -150,13 +167,23 @@ def forecast(
     seed: int = typer.Option(0),
     top: int = typer.Option(30, help="rows shown in table format"),
     mirror: Path | None = typer.Option(None, help="mirror for the first data update"),
+    unit: str = typer.Option("year", help="year, or month: risks over the next 1, 3, 6 and "
+                             "12 months from the newest month of data"),
 ) -> None:
     """Ranked one-year-ahead coup risk; on an empty warehouse, fetches the data first."""
     from coupwatch.forecasts import service
 
     if output is not None and not output.parent.exists():
         raise BadInput(f"directory does not exist: {output.parent}", parameter="output")
+    monthly.check_unit(unit, year=year)
     con = _writable(fill_from=mirror)
+    if unit == "month":
+        try:
+            monthly.forecast(con, model=model, seed=seed, fmt=format.value, output=output,
+                             top=top)
+        finally:
+            con.close()
+        return
     try:
         bar, tick = _bar("fitting models for year")
         with bar:
