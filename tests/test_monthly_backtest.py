@@ -151,9 +151,10 @@ def test_history_of_a_country_from_the_stored_backtest(stored):
 
 
 def test_forecast_by_month(stored):
-    run = run_cli("forecast", "--unit", "month", "--model", MODEL, "--format", "csv",
-                  "--output", stored / "forecast.csv", home=stored)
+    run = run_cli("forecast", "--unit", "month", "--model", MODEL, "--top", "5", "--output",
+                  stored / "forecast.csv", home=stored)
     assert run.returncode == 0, run.stderr
+    assert "watchlist" in run.stdout and "after 2022-11" in run.stdout
     frame = pd.read_csv(stored / "forecast.csv")
     assert (frame["year"].unique().tolist(), frame["month"].unique().tolist()) == ([2022], [11])
     assert frame["rank"].tolist() == list(range(1, len(frame) + 1))
@@ -164,11 +165,10 @@ def test_forecast_by_month(stored):
     runs = query(stored / "warehouse.duckdb", "SELECT * FROM monthly_runs")
     assert len(runs) == 1 and runs["model"].iloc[0] == MODEL
     assert (runs["origin_year"].iloc[0], runs["origin_month"].iloc[0]) == (2022, 11)
-    kept = query(stored / "warehouse.duckdb", "SELECT count(*) AS n FROM monthly_forecasts")
-    assert kept["n"].iloc[0] == len(frame)
-    table = run_cli("forecast", "--unit", "month", "--model", MODEL, "--top", "5",
-                    home=stored)
-    assert table.returncode == 0 and "watchlist" in table.stdout and "2022-11" in table.stdout
+    assert runs["run_id"].iloc[0] in run.stdout
+    kept = query(stored / "warehouse.duckdb", "SELECT * FROM monthly_forecasts ORDER BY rank")
+    assert len(kept) == len(frame)
+    np.testing.assert_allclose(kept["p_attempt_3m"], frame["p_attempt_3m"])
 
 
 @pytest.mark.parametrize(("args", "parameter"), [

@@ -29,7 +29,7 @@ from coupwatch.panel import monthly
 
 LEADS = 12
 HORIZONS = (1, 3, 6, 12)
-SAMPLE = 0.04  # share of non-event rows kept
+SAMPLE = 0.02  # share of non-event rows kept (0.04 scored the same on 2001-2010)
 LOG_PREFIXES = ("months_since_", "leader_months", "state_age", "pop", "gdp_pc",
                 "regime_duration", "leader_tenure", "years_since_election", "infmort")
 SUCCESS = ["log_months_since_coup", "coups_36m", "coups_10y", "attempts_10y",

@@ -146,27 +146,34 @@ def origin_range(data: Data, start: int, end: int, horizon: int) -> tuple[int, i
 
 
 def forecast(con: duckdb.DuckDBPyConnection, *, model: str = monthly_models.DEFAULT,
-             seed: int = 0, save: bool = True) -> tuple[pd.DataFrame, str | None]:
-    """States ranked by P(attempt in the 3 months after the newest month of data), with the
-    1-, 6- and 12-month risks and the change since the month before.
+             seed: int = 0, save: bool = True, origin: int | None = None,
+             ) -> tuple[pd.DataFrame, str | None]:
+    """States ranked by P(attempt in the 3 months after the origin), with the 1-, 6- and
+    12-month risks and the change since the month before.
 
-    The newest month is the last the coup events cover (November 2022 for V2022.11.29).
-    The model is fitted on everything known by then; the previous month's risk comes from
-    the same model, so the change shows what the month's events moved, not a refit.
+    The origin is the newest month of data (the last the coup events cover: November 2022
+    for V2022.11.29) unless ``origin`` (a month index, ``year * 12 + month - 1``) asks for
+    the forecast as it would have been issued at the end of an earlier month. The model is
+    fitted on everything known by the origin; the previous month's risk comes from the same
+    model, so the change shows what the month's events moved, not a refit.
     """
     data = prepare(con)
+    origin = data.last if origin is None else int(origin)
+    if not FIRST_YEAR * 12 <= origin <= data.last:
+        raise BadInput(f"origin {label(origin)} is outside {FIRST_YEAR}-01 to "
+                       f"{label(data.last)}", parameter="origin")
     rows = hazard.stack(data.panel, seed)
-    fitted = hazard.Hazard(model, seed).fit(data.x, _core(data.panel), rows, data.last)
-    frame = _ranked(data, fitted)
-    run_id = monthly_store.save_run(con, frame, origin=data.last, model=model, seed=seed) \
+    fitted = hazard.Hazard(model, seed).fit(data.x, _core(data.panel), rows, origin)
+    frame = _ranked(data, fitted, origin)
+    run_id = monthly_store.save_run(con, frame, origin=origin, model=model, seed=seed) \
         if save else None
     return frame, run_id
 
 
-def _ranked(data: Data, fitted: hazard.Hazard) -> pd.DataFrame:
+def _ranked(data: Data, fitted: hazard.Hazard, origin: int) -> pd.DataFrame:
     panel = data.panel
-    now = np.flatnonzero(panel["mi"].to_numpy() == data.last)
-    before = np.flatnonzero(panel["mi"].to_numpy() == data.last - 1)
+    now = np.flatnonzero(panel["mi"].to_numpy() == origin)
+    before = np.flatnonzero(panel["mi"].to_numpy() == origin - 1)
     h, q = fitted.predict(data.x, now)
     out = panel.iloc[now][["gwcode", "iso3", "country", "year", "month"]].reset_index(
         drop=True)
