@@ -88,8 +88,15 @@ def build(con: duckdb.DuckDBPyConnection, *, start: int = START) -> pd.DataFrame
     columns.update(ev.regional(grid, counts["attempt"], rows))
     columns.update(ld.leaders(con, grid, rows, counts["coup"], entry.to_dict()))
     columns.update(ld.elections(con, grid, rows))
-    panel = pd.concat([rows, pd.DataFrame(columns, index=rows.index)], axis=1)
-    panel = _annual(con, panel)
+    annual, names = _annual(con, rows)
+    # one float block filled in place: a frame built from ~160 separate columns would hold
+    # every value twice while pandas consolidates them
+    values = np.empty((len(rows), len(columns) + len(names)))
+    for i, column in enumerate(columns.values()):
+        values[:, i] = column
+    values[:, len(columns):] = annual
+    features = pd.DataFrame(values, columns=[*columns, *names], index=rows.index, copy=False)
+    panel = pd.concat([rows, features], axis=1, copy=False)
     panel.attrs["notes"] = [note] if note else []
     panel.attrs["last_month"] = last
     return panel
@@ -110,16 +117,21 @@ def _rows(con, start: int, last: int) -> pd.DataFrame:
     return rows[list(ID_COLUMNS)].reset_index(drop=True)
 
 
-def _annual(con, panel: pd.DataFrame) -> pd.DataFrame:
+def _annual(con, rows: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     """Beside each month, the annual panel's features of the last complete year."""
     annual = load_annual(con)
     keep = [c for c in feature_columns(annual)
             if not c.endswith("_cf") and not c.startswith(ANNUAL_REPLACED)]
-    frame = annual[["gwcode", "year", *keep]].astype({c: "float64" for c in keep})
-    frame = frame.rename(columns={"year": "annual_year"})
-    panel["annual_year"] = panel["year"] - (panel["month"] < 12)
-    out = panel.merge(frame, on=["gwcode", "annual_year"], how="left", validate="m:1")
-    return out.drop(columns="annual_year")
+    position = pd.Series(np.arange(len(annual)),
+                         index=annual["gwcode"].to_numpy() * 10_000 + annual["year"].to_numpy())
+    wanted = rows["gwcode"].to_numpy() * 10_000 + rows["year"].to_numpy() - (
+        rows["month"].to_numpy() < 12)
+    at = position.reindex(wanted).to_numpy()
+    found = ~np.isnan(at)
+    table = annual[keep].to_numpy(dtype="float64", na_value=np.nan)
+    out = np.full((len(rows), len(keep)), np.nan)
+    out[found] = table[at[found].astype(np.int64)]
+    return out, keep
 
 
 def feature_names(panel: pd.DataFrame) -> list[str]:
