@@ -33,6 +33,11 @@ def backtest(con, *, start: int, end: int, horizon: int | None, outcome: str, mo
     monthly.check(horizon, outcome, model)
     if workers < 1:
         raise BadInput("workers must be at least 1", parameter="workers")
+    from joblib.parallel import BACKENDS
+
+    if backend not in BACKENDS:
+        raise BadInput(f"unknown backend '{backend}' ({', '.join(sorted(BACKENDS))})",
+                       parameter="backend")
     data = monthly.prepare(con)
     first, last = monthly.origin_range(data, start, end, horizon)
     progress, tick = bar(f"monthly backtest {model}: fitting year")
