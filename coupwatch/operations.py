@@ -127,3 +127,32 @@ def compare_events(country: str | None = None, date_from: str | None = None,
         setattr(result, name, _dated(kept).drop(columns=["file", "line"]))
     result.only_first = result.only_first.drop(columns=["actors"])
     return result
+
+
+def monthly_forecast(path: Path | None = None, *, model: str = "ensemble", seed: int = 0,
+                     save: bool = True) -> tuple[pd.DataFrame, str | None]:
+    """States ranked by P(coup attempt within 3 months of the newest month of data), with
+    the 1-, 6- and 12-month risks, P(successful coup) and the change since the month
+    before; stored as a run unless ``save`` is False. Returns the frame and the run id."""
+    from coupwatch.forecasts import monthly
+
+    con = warehouse.connect(path)
+    try:
+        return monthly.forecast(con, model=model, seed=seed, save=save)
+    finally:
+        con.close()
+
+
+def monthly_history(country: str | int, path: Path | None = None, *, horizon: int = 3,
+                    outcome: str = "attempt", start: int = 2011, end: int | None = None,
+                    model: str = "ensemble", seed: int = 0) -> pd.DataFrame:
+    """A country's out-of-sample monthly risk (one row per origin month) beside what
+    happened, from the stored monthly backtest (computed and stored where missing)."""
+    from coupwatch.forecasts import monthly
+
+    con = warehouse.connect(path)
+    try:
+        return monthly.history(con, country, horizon=horizon, outcome=outcome, start=start,
+                               end=end, model=model, seed=seed)
+    finally:
+        con.close()

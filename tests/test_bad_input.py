@@ -170,6 +170,10 @@ MORE_CASES = [
         p, 4, "gwf_enddate", "13/45/2000"), 4, "gwf_enddate", "not a date"),
     ("leader-leaves-before-start", "reign/leaderlist_3_21.csv", "reign", lambda p: edit_line(
         p, 2, lambda b: b.replace(b",1,1953,", b",1,1940,")), 2, "eyear", "before"),
+    ("leader-start-31-april", "reign/leaderlist_3_21.csv", "reign", lambda p: edit_cell(
+        p, 2, "sdate", "31"), 2, "sdate", "1945-04 has no day 31"),
+    ("unknown-election-event", "reign/electionlist_3_21.csv", "reign", lambda p: edit_cell(
+        p, 2, "event", "Postponed"), 2, "event", "unknown election event 'Postponed'"),
     ("negative-oil-price", OIL, "oil", lambda p: edit_cell(p, 3, "oil_price_real", "-1"),
      3, "oil_price_real", "must be >= 0"),
     # truncated: a last line that does not end with a newline, as every publisher file does

@@ -52,7 +52,8 @@ def assert_consistent(db: Path) -> None:
     """Rows stored per source and file equal what provenance says was ingested."""
     stored = query(db, """
         SELECT source, file, count(*) AS n FROM (
-            SELECT source, file FROM events UNION ALL SELECT source, file FROM indicators)
+            SELECT source, file FROM events UNION ALL SELECT source, file FROM indicators
+            UNION ALL SELECT source, file FROM spells)
         GROUP BY source, file""").set_index(["source", "file"])["n"]
     prov = query(db, "SELECT source, file, rows FROM provenance").set_index(
         ["source", "file"])["rows"]
@@ -60,7 +61,8 @@ def assert_consistent(db: Path) -> None:
     per_source = query(db, """
         SELECT p.source, sum(p.rows) AS prov,
           (SELECT count(*) FROM events e WHERE e.source = p.source)
-          + (SELECT count(*) FROM indicators i WHERE i.source = p.source) AS stored
+          + (SELECT count(*) FROM indicators i WHERE i.source = p.source)
+          + (SELECT count(*) FROM spells s WHERE s.source = p.source) AS stored
         FROM provenance p GROUP BY p.source""")
     assert (per_source["prov"] == per_source["stored"]).all(), per_source
 
@@ -82,7 +84,9 @@ def test_provenance_matches_the_files(warehouse_path: Path):
             SELECT count(*) AS n, min(year) AS lo, max(year) AS hi FROM (
               SELECT year FROM events WHERE file = ? UNION ALL
               SELECT year FROM indicators WHERE file = ?)""", [row.file, row.file]).iloc[0]
-        assert row.rows == counts["n"], row.file
+        spells = query(warehouse_path, "SELECT count(*) AS n FROM spells WHERE file = ?",
+                       [row.file])["n"].iloc[0]
+        assert row.rows == counts["n"] + spells, row.file
         assert (row.year_min, row.year_max) == (counts["lo"], counts["hi"]), row.file
     assert_consistent(warehouse_path)
     releases = dict(query(warehouse_path, "SELECT file, release FROM provenance").values)

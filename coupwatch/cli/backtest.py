@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from coupwatch import validate
+from coupwatch.cli import monthly
 from coupwatch.cli.common import (
     HIDDEN_END,
     HIDDEN_START,
@@ -35,16 +36,31 @@ def backtest(
     backend: str = typer.Option("local", help="local (joblib on this machine's cores) or dask"),
     scheduler: str | None = typer.Option(None, help="address of a running dask scheduler "
                                          "(default with dask: a local cluster)"),
+    unit: str = typer.Option("year", help="year, or month: origins at every month's end"),
+    horizon: int | None = typer.Option(None, help="months ahead (--unit month): 1, 3, 6 "
+                                       "or 12 (default 3)"),
     start_alias: int | None = HIDDEN_START,
     end_alias: int | None = HIDDEN_END,
 ) -> None:
-    """Rolling-origin backtest: for each year T, train on years before T and predict T."""
+    """Rolling-origin backtest: for each year T (or month, --unit month), train on what was
+    known before it and predict it."""
     from coupwatch.forecasts import backtest as bt
     from coupwatch.forecasts import runner, service
 
-    outcome, model = validate.outcome(outcome), validate.model(model)
-    runner.check(backend, workers, scheduler)
+    monthly.check_unit(unit, horizon=horizon)
     start, end = span_alias(start, start_alias), span_alias(end, end_alias)
+    runner.check(backend, workers, scheduler)
+    model = validate.model(model)
+    if unit == "month":
+        con = writable()
+        try:
+            monthly.backtest(con, start=start, end=end, horizon=horizon, outcome=outcome,
+                             model=model, seed=seed, output=output, workers=workers,
+                             backend=backend, scheduler=scheduler)
+        finally:
+            con.close()
+        return
+    outcome = validate.outcome(outcome)
     target = validate.output(output)
     con = writable()
     try:

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from coupwatch import validate
+from coupwatch.cli import monthly
 from coupwatch.cli.common import WORKERS_HELP, bar, console, show, writable, write_frame
 from coupwatch.errors import BadInput
 from coupwatch.validate import Format, TableFormat
@@ -24,14 +25,25 @@ def forecast(
     top: int = typer.Option(30, help="rows shown in table format"),
     mirror: Path | None = typer.Option(None, help="mirror for the first data update"),
     workers: int | None = typer.Option(None, help=WORKERS_HELP),
+    unit: str = typer.Option("year", help="year, or month: risks over the next 1, 3, 6 and "
+                             "12 months from the newest month of data"),
 ) -> None:
-    """Ranked one-year-ahead coup risk; on an empty warehouse, fetches the data first."""
+    """Ranked coup risk for the next year (or months, --unit month); on an empty warehouse,
+    fetches the data first."""
     from coupwatch.forecasts import runner, service
 
     model = validate.model(model)
     runner.check("local", workers)
+    monthly.check_unit(unit, year=year)
     validate.output(output)
     con = writable(fill_from=mirror)
+    if unit == "month":
+        try:
+            monthly.forecast(con, model=model, seed=seed, fmt=fmt.value, output=output,
+                             top=top)
+        finally:
+            con.close()
+        return
     try:
         progress, tick = bar("fitting models for year")
         with progress:

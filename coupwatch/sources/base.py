@@ -84,12 +84,14 @@ class Parsed:
     release: str
     events: pd.DataFrame | None = None
     indicators: pd.DataFrame | None = None
+    spells: pd.DataFrame | None = None  # dated records (``sources.spells``), optional
     unmapped: list[dict] = field(default_factory=list)
     duplicates: int = 0
 
     @property
     def rows(self) -> int:
-        return sum(len(f) for f in (self.events, self.indicators) if f is not None)
+        return sum(len(f) for f in (self.events, self.indicators, self.spells)
+                   if f is not None)
 
     def years(self) -> tuple[int | None, int | None]:
         frames = [f["year"] for f in (self.events, self.indicators) if f is not None and len(f)]

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from coupwatch import countries
+from coupwatch.sources import reign_dates
 from coupwatch.sources._files import head
 from coupwatch.sources._read import Table, duplicates, read_table
 from coupwatch.sources.base import Connector, Least, Parsed, SourceFile, gw_panel, to_long
@@ -128,7 +129,7 @@ def parse_leaders(path: Path, lenient: bool) -> Parsed:
                                         "leader_military"]).sort_values(["gwcode", "year"])
     return Parsed(release=path.stem, indicators=to_long(
         frame, ["leader_tenure_years", "leader_age", "leader_military"], [], {}),
-        unmapped=unmapped_rows(unmapped))
+        spells=reign_dates.leader_spells(table, path.stem), unmapped=unmapped_rows(unmapped))
 
 
 def parse_elections(path: Path) -> Parsed:
@@ -156,6 +157,7 @@ def parse_elections(path: Path) -> Parsed:
     out = pd.DataFrame(rows, columns=["gwcode", "year", "years_since_election"])
     out = out.drop_duplicates(["gwcode", "year"], keep="last")
     return Parsed(release=path.stem, indicators=to_long(out, ["years_since_election"], [], {}),
+                  spells=reign_dates.election_records(table, path.stem),
                   unmapped=unmapped_rows(unmapped))
 
 

@@ -21,7 +21,7 @@ from coupwatch.sources.base import Parsed
 from coupwatch.warehouse.completeness import Completeness, completeness
 from coupwatch.warehouse.store import SCHEMA
 
-SOURCE_TABLES = ("events", "indicators", "provenance", "unmapped")
+SOURCE_TABLES = ("events", "indicators", "spells", "provenance", "unmapped")
 OLD = "old"  # the warehouse file, attached read-only while staging
 LOCK_WAIT = 10.0  # seconds
 
@@ -88,9 +88,12 @@ def stage(loaded: list, path: Path, derived: Derived | None = None) -> Staged:
                         needs=derived.needs if derived is not None else ())
         for source, file, _, digest in staged.versions:
             staged.current.setdefault(source, set()).add((file, digest))
+        spells = _spell_counts(con) if known else {}
         staged.changed = [item.connector.name for item in loaded
                           if staged.current.get(item.connector.name, set())
-                          != {(key, digest) for key, _, _, digest, _ in item.files}]
+                          != {(key, digest) for key, _, _, digest, _ in item.files}
+                          # a warehouse made before the spells table gets them once
+                          or spells.get(item.connector.name, 0) != _spells_of(item)]
         if not staged.changed and (derived is None or (
                 known and derived.current(con, OLD, staged.versions))):
             return staged  # nothing to write but the record of this update
@@ -117,8 +120,25 @@ def _has_provenance(con: duckdb.DuckDBPyConnection) -> bool:
                                 AND table_name = 'provenance'""").fetchall()[0][0])
 
 
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() "
+                                      "WHERE database_name = ?", [OLD]).fetchall()}
+
+
+def _spell_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    if "spells" not in _tables(con):
+        return {}
+    return dict(con.execute(f"SELECT source, count(*) FROM {OLD}.main.spells "
+                            "GROUP BY source").fetchall())
+
+
+def _spells_of(item) -> int:
+    return sum(len(p.spells) for *_, p in item.files if p.spells is not None)
+
+
 def _copy_unchanged(con: duckdb.DuckDBPyConnection, changed: list[str]) -> None:
-    for table in SOURCE_TABLES:
+    present = _tables(con)
+    for table in (t for t in SOURCE_TABLES if t in present):
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {OLD}.main.{table} "
                     "WHERE NOT list_contains(?::VARCHAR[], source)", [changed])
 
@@ -139,6 +159,15 @@ def write_parsed(con, name: str, key: str, origin: str, digest: str, result: Par
         con.register("incoming", frame)
         con.execute("""INSERT INTO indicators (source, file, gwcode, year, variable, value, text)
                        SELECT source, file, gwcode, year, variable, value, text FROM incoming""")
+        con.unregister("incoming")
+    if result.spells is not None and len(result.spells):
+        con.register("incoming", result.spells.assign(source=name, file=key))
+        con.execute("""INSERT INTO spells (source, file, line, release, gwcode, cowcode, kind,
+                       start_date, start_precision, end_date, end_precision, name, military,
+                       detail, ref)
+                       SELECT source, file, line, release, gwcode, cowcode, kind,
+                              CAST(start_date AS DATE), start_precision, CAST(end_date AS DATE),
+                              end_precision, name, military, detail, ref FROM incoming""")
         con.unregister("incoming")
     for entry in result.unmapped:
         con.execute("INSERT INTO unmapped VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

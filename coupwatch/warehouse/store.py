@@ -23,6 +23,11 @@ ALTER TABLE events ADD COLUMN IF NOT EXISTS actors VARCHAR;
 CREATE TABLE IF NOT EXISTS indicators (
     source VARCHAR NOT NULL, file VARCHAR NOT NULL, gwcode INTEGER, year INTEGER NOT NULL,
     variable VARCHAR NOT NULL, value DOUBLE, text VARCHAR);
+CREATE TABLE IF NOT EXISTS spells (
+    source VARCHAR NOT NULL, file VARCHAR NOT NULL, line INTEGER, release VARCHAR,
+    gwcode INTEGER, cowcode INTEGER, kind VARCHAR NOT NULL,
+    start_date DATE, start_precision VARCHAR, end_date DATE, end_precision VARCHAR,
+    name VARCHAR, military DOUBLE, detail VARCHAR, ref VARCHAR);
 CREATE TABLE IF NOT EXISTS provenance (
     source VARCHAR NOT NULL, file VARCHAR NOT NULL, release VARCHAR, sha256 VARCHAR NOT NULL,
     origin VARCHAR, rows BIGINT, duplicates BIGINT, year_min INTEGER, year_max INTEGER,
@@ -34,7 +39,8 @@ CREATE TABLE IF NOT EXISTS updates (
     finished_at TIMESTAMP NOT NULL, requested VARCHAR[], loaded VARCHAR[],
     complete BOOLEAN NOT NULL, missing VARCHAR[]);
 """
-DATA_TABLES = ("countries", "events", "indicators", "provenance", "unmapped")
+# ``spells``: dated records (leader spells, votes); columns in ``coupwatch.sources.spells``
+DATA_TABLES = ("countries", "events", "indicators", "spells", "provenance", "unmapped")
 
 
 def connect(path: Path | None = None) -> duckdb.DuckDBPyConnection:

@@ -1,0 +1,94 @@
+"""``coupwatch backtest --unit month`` and ``coupwatch forecast --unit month``: the monthly
+early warning (``coupwatch.forecasts.monthly``), reached from the annual commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from coupwatch import validate
+from coupwatch.cli.common import bar, console, metrics_table, show, write_frame
+from coupwatch.errors import BadInput
+
+UNITS = ("year", "month")
+
+
+def check_unit(unit: str, *, horizon: int | None = None, year: int | None = None) -> None:
+    if unit not in UNITS:
+        raise BadInput(f"unknown unit '{unit}' (year or month)", parameter="unit")
+    if unit == "year" and horizon is not None:
+        raise BadInput("--horizon is for --unit month (the annual forecast covers one "
+                       "calendar year)", parameter="horizon")
+    if unit == "month" and year is not None:
+        raise BadInput("--year is for --unit year (the monthly forecast starts from the "
+                       "newest month of data)", parameter="year")
+
+
+def backtest(con, *, start: int, end: int, horizon: int | None, outcome: str, model: str,
+             seed: int, output: Path | None, workers: int | None, backend: str,
+             scheduler: str | None) -> None:
+    """Rolling monthly backtest, one row per state and origin month, and its metrics."""
+    from coupwatch.forecasts import backtest as bt
+    from coupwatch.forecasts import metrics, monthly, monthly_metrics
+
+    horizon = 3 if horizon is None else horizon
+    monthly.check(horizon, outcome, model)
+    target = validate.output(output)
+    data = monthly.prepare(con)
+    first, last = monthly.origin_range(data, start, end, horizon)
+    progress, tick = bar(f"monthly backtest {model}: fitting year")
+    with progress:
+        frame = monthly.backtest(con, data, first, last, model=model, seed=seed,
+                                 workers=workers, backend=backend, scheduler=scheduler,
+                                 progress=tick)
+    rows = monthly.published(data, frame, horizon, outcome, model)
+    if output is not None:
+        text = bt.to_csv(rows)
+        console.file.write(text) if target is None else target.write_text(text)
+    base = monthly_metrics.climatology(data, rows, outcome)
+    summary = monthly_metrics.summary(rows, base, seed=seed)
+    origins = rows[["year", "month"]].drop_duplicates()
+    console.print(f"{model}, {outcome} within {horizon} months of origins "
+                  f"{_label(origins.iloc[0])} to {_label(origins.iloc[-1])}: "
+                  f"{summary.attrs['n']:,} state-months, {summary.attrs['events']} with an "
+                  f"event (base rate {summary.attrs['base_rate']:.4f}); intervals: bootstrap "
+                  "of state x year clusters; top-k: per origin month")
+    metrics_table(summary, "metrics (95 % bootstrap CI)")
+    show(metrics.calibration(rows), title="calibration (deciles of forecast)")
+
+
+def _label(row) -> str:
+    return f"{int(row['year'])}-{int(row['month']):02d}"
+
+
+def forecast(con, *, model: str, seed: int, fmt: str, output: Path | None, top: int) -> None:
+    """States ranked by the 3-month risk, beside the 1-, 6- and 12-month risks."""
+    from coupwatch.forecasts import monthly
+
+    monthly.check(3, "attempt", model)
+    with console.status("fitting the monthly hazard on every month of data"):
+        frame, run_id = monthly.forecast(con, model=model, seed=seed)
+    if fmt != "table":
+        write_frame(frame, fmt, output)
+        return
+    origin = f"{int(frame['year'].iloc[0])}-{int(frame['month'].iloc[0]):02d}"
+    shown = frame.head(top).copy()
+    percent = [c for c in shown.columns if c.startswith("p_")]
+    for column in percent:
+        shown[column] = shown[column].map(lambda v: f"{v:.1%}" if v == v else "")
+    shown["change_3m"] = frame["change_3m"].head(top).map(
+        lambda v: f"{v:+.1%}" if v == v else "")
+    columns = ["rank", "iso3", "country", "region", "p_attempt_3m", "p_attempt_1m",
+               "p_attempt_6m", "p_attempt_12m", "p_coup_3m", "change_3m"]
+    show(shown[columns], title=f"coup attempt risk after {origin}, the newest month of data "
+         f"(run {run_id}; model {model}; top {top} of {len(frame)})")
+    rises = monthly.watchlist(frame)
+    if len(rises):
+        for column in ("p_attempt_3m", "p_attempt_3m_previous"):
+            rises[column] = rises[column].map(lambda v: f"{v:.1%}")
+        rises["change_3m"] = rises["change_3m"].map(lambda v: f"{v:+.1%}")
+        show(rises[["rank", "iso3", "country", "p_attempt_3m_previous", "p_attempt_3m",
+                    "change_3m"]], title="watchlist: largest rises of the 3-month risk "
+             "since the month before")
+    if output is not None:
+        write_frame(frame, "csv", output)
+    console.print(f"stored as run {run_id}")
