@@ -107,7 +107,47 @@ def variables() -> dict[str, Variable]:
         key = group.lower().replace("-", "_")
         out[f"member_{key}"] = Variable(f"member_{key}", f"Member of {group.replace('-', ' ')}",
                                         "1 = yes")
+    out.update(_monthly())
     return out
+
+
+def _months(n: int) -> str:
+    return "last month" if n == 1 else f"in the past {n} months"
+
+
+def _monthly() -> dict[str, Variable]:
+    """The country-month panel's own features (``panel/monthly*.py``)."""
+    from coupwatch.panel.monthly_events import CLINE_WINDOWS, HISTORY_WINDOWS, REGION_WINDOWS
+
+    events = dict(source="powell_thyne", attribution=source_title("powell_thyne"))
+    cline = dict(source="cline", attribution=source_title("cline"))
+    reign = dict(source="reign", attribution=source_title("reign"))
+    rows = [(f"months_since_{k}", f"Months since the last {noun}", "months", events)
+            for k, noun in HISTORY.items()]
+    for n in HISTORY_WINDOWS:
+        rows.append((f"attempts_{n}m", f"Coup attempts {_months(n)}", "count", events))
+        rows.append((f"coups_{n}m", f"Successful coups {_months(n)}", "count", events))
+    for n in CLINE_WINDOWS:
+        rows.append((f"cline_plots_{n}m", f"Coup plots uncovered {_months(n)}", "count", cline))
+        rows.append((f"cline_self_coups_{n}m", f"Self-coups {_months(n)}", "count", cline))
+    places = {"au": "in the AU region", "subregion": "in the UN subregion",
+              "ecowas": "in ECOWAS", "sahel": "in the Sahel", "world": "in the world"}
+    for n in REGION_WINDOWS:
+        for key, where in places.items():
+            rows.append((f"{key}_attempts_{n}m", f"Coup attempts elsewhere {where}, "
+                         f"{_months(n)}", "count", events))
+    rows += [("leader_months", "Months the leader has held office", "months", reign),
+             ("leader_is_military", "Leader from the military", "1 = yes", reign),
+             ("leader_changes_3m", "Leader changes in the past 3 months", "count", reign),
+             ("leader_changes_12m", "Leader changes in the past 12 months", "count", reign),
+             ("irregular_exits_12m", "Irregular leader exits in the past 12 months", "count",
+              reign),
+             ("irregular_exits_36m", "Irregular leader exits in the past 36 months", "count",
+              reign),
+             ("months_since_vote", "Months since the last national vote", "months", reign),
+             ("months_to_vote", "Months until the next national vote scheduled", "months",
+              reign)]
+    return {name: Variable(name, label, unit, **where) for name, label, unit, where in rows}
 
 
 def get(column: str) -> Variable:
@@ -115,6 +155,8 @@ def get(column: str) -> Variable:
     found = variables().get(column)
     if found is not None:
         return found
+    if column.startswith("log_"):  # the monthly models' log scale of a count of months
+        return get(column[4:])
     if column.endswith("_cf"):
         base = get(column[:-3])
         return Variable(column, f"{base.label}: years carried forward", "years")

@@ -35,8 +35,18 @@ def update_data(names: Sequence[str] | None = None, *, mirror: str | Path | None
 
 
 def data_status(path: Path | None = None) -> dict[str, pd.DataFrame]:
+    """What the warehouse holds (files, rows, unmapped codes) and, per source, how current
+    it is and whether the newest forecast left it out (``freshness``)."""
+    from coupwatch.read import freshness, views
+
     with warehouse.read_only(path) as con:
-        return warehouse.status(con)
+        report = warehouse.status(con)
+    con = views.engine()
+    try:
+        report["freshness"] = freshness.table(con, views.attach(con, path))
+    finally:
+        con.close()
+    return report
 
 
 def load_panel(path: Path | None = None, *, start: int | None = None,

@@ -3,6 +3,7 @@ CLI end to end on a short span (the logistic model, to keep the suite fast), bad
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -169,6 +170,12 @@ def test_forecast_by_month(stored):
     kept = query(stored / "warehouse.duckdb", "SELECT * FROM monthly_forecasts ORDER BY rank")
     assert len(kept) == len(frame)
     np.testing.assert_allclose(kept["p_attempt_3m"], frame["p_attempt_3m"])
+    # REIGN's leader list ends in February 2021 and is carried 12 months: by November 2022
+    # no state has a leader value, so the run left those inputs out and says so
+    left = json.loads(runs["left_out"].iloc[0])
+    assert {"reign"} <= {e["source"] for e in left}
+    assert any(e["feature"].endswith("leader_months") for e in left), left
+    assert "inputs left out" in run.stdout
 
 
 @pytest.mark.parametrize(("args", "parameter"), [

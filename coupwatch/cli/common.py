@@ -97,3 +97,16 @@ def span_alias(value: int, alias: int | None) -> int:
 WORKERS_HELP = "parallel fits (default: every core)"
 HIDDEN_START = typer.Option(None, "--start", hidden=True)
 HIDDEN_END = typer.Option(None, "--end", hidden=True)
+
+
+def left_out_footer(entries: list[dict]) -> None:
+    """The footer that says which inputs the forecast could not use, and why."""
+    if not entries:
+        return
+    by_source: dict[str, list[str]] = {}
+    for entry in entries:
+        by_source.setdefault(entry["source"] or "derived", []).append(entry["feature"])
+    parts = [f"{source} ({len(names)}: {', '.join(names[:4])}{', ...' if len(names) > 4 else ''})"
+             for source, names in by_source.items()]
+    console.print("inputs left out (no value for any state at the forecast's origin): "
+                  + "; ".join(parts), highlight=False)

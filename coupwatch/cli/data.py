@@ -52,6 +52,8 @@ def status() -> None:
                              "year_max"]].copy()
     files["sha256"] = files["sha256"].str[:16]
     show(files, title="files (sha256 prefix)")
+    show(report["freshness"].drop(columns=["title"]), title="freshness: last period covered, "
+         "and inputs the newest forecast left out (no value at its origin)")
     if len(report["unmapped"]):
         show(report["unmapped"], title="not mapped to a G&W state (kept out of the panel)")
     if len(report["events_outside"]):

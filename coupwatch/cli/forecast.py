@@ -9,7 +9,15 @@ import typer
 
 from coupwatch import validate
 from coupwatch.cli import monthly
-from coupwatch.cli.common import WORKERS_HELP, bar, console, show, writable, write_frame
+from coupwatch.cli.common import (
+    WORKERS_HELP,
+    bar,
+    console,
+    left_out_footer,
+    show,
+    writable,
+    write_frame,
+)
 from coupwatch.errors import BadInput
 from coupwatch.validate import Format, TableFormat
 
@@ -60,6 +68,7 @@ def forecast(
     shown["change"] = frame["change"].head(top).map(lambda v: f"{v:+.1%}" if v == v else "")
     show(shown.drop(columns=["gwcode"]), title=f"coup risk {frame['year'].iloc[0]} "
          f"(run {run_id}; top {top} of {len(frame)})")
+    left_out_footer(frame.attrs.get("left_out", []))
     if output is not None:
         write_frame(frame, "csv", output)
 

@@ -6,7 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from coupwatch import validate
-from coupwatch.cli.common import bar, console, metrics_table, show, write_frame
+from coupwatch.cli.common import (
+    bar,
+    console,
+    left_out_footer,
+    metrics_table,
+    show,
+    write_frame,
+)
 from coupwatch.errors import BadInput
 
 UNITS = ("year", "month")
@@ -89,6 +96,7 @@ def forecast(con, *, model: str, seed: int, fmt: str, output: Path | None, top: 
         show(rises[["rank", "iso3", "country", "p_attempt_3m_previous", "p_attempt_3m",
                     "change_3m"]], title="watchlist: largest rises of the 3-month risk "
              "since the month before")
+    left_out_footer(frame.attrs.get("left_out", []))
     if output is not None:
         write_frame(frame, "csv", output)
     console.print(f"stored as run {run_id}")

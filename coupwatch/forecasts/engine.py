@@ -19,6 +19,8 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from coupwatch import models
+from coupwatch.forecasts import availability
+from coupwatch.models.base import model_columns
 
 OUTCOMES = ("attempt", "coup", "failed")
 SUCCESS = "success"  # the member giving q = P(success | attempt)
@@ -52,13 +54,21 @@ def variants(fitted, rows: pd.DataFrame, member: str) -> pd.DataFrame:
     return wide.melt(id_vars=["gwcode", "year"], var_name="variant", value_name="p")
 
 
+def origin_rows(design: pd.DataFrame, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Training rows for target ``year`` and the year's own rows, both without the features
+    the origin (the end of ``year - 1``) has no value for (``availability``)."""
+    test = design[design["year"] == year]
+    return availability.restrict(training_rows(design, year), test, model_columns(design))
+
+
 def member_job(design: pd.DataFrame, member: str, seed: int, year: int,
                keep: bool = False) -> tuple[pd.DataFrame, bytes | None]:
     """Fit ``member`` for target ``year``; its variants on that year's rows and, if ``keep``,
     the fitted member serialised (for explanations and what-ifs without a refit)."""
-    fitted = fit_member(training_rows(design, year), member, seed)
+    train, test = origin_rows(design, year)
+    fitted = fit_member(train, member, seed)
     with threadpool_limits(limits=1):
-        out = variants(fitted, design[design["year"] == year], member)
+        out = variants(fitted, test, member)
     return out, dump(fitted) if keep else None
 
 
@@ -90,6 +100,7 @@ def fit_predict(train: pd.DataFrame, test: pd.DataFrame, model: str = "ensemble"
     The self-contained path (the model's own inner evaluation refits members on earlier
     windows); ``service`` gets the same numbers from stored rolling fits instead.
     """
+    train, test = availability.restrict(train, test, model_columns(train))
     with warnings.catch_warnings(), threadpool_limits(limits=1):
         warnings.simplefilter("ignore")
         attempt_model = models.make(model, seed).fit(train, train["attempt"].astype(int))

@@ -17,9 +17,16 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from coupwatch import regions, validate
-from coupwatch.errors import BadInput
-from coupwatch.forecasts import hazard, monthly_models, monthly_store, ranking, runner
+from coupwatch import catalog, regions, validate
+from coupwatch.errors import BadInput, EmptyWarehouse
+from coupwatch.forecasts import (
+    availability,
+    hazard,
+    monthly_models,
+    monthly_store,
+    ranking,
+    runner,
+)
 from coupwatch.panel import monthly as monthly_panel
 from coupwatch.panel.months import label
 
@@ -42,7 +49,7 @@ class Data:
 
 def prepare(con: duckdb.DuckDBPyConnection) -> Data:
     if con.execute("SELECT count(*) FROM provenance").fetchall()[0][0] == 0:
-        raise BadInput("the warehouse is empty: run `coupwatch data update` first")
+        raise EmptyWarehouse()
     panel = monthly_panel.build(con)
     return Data(panel, hazard.features(panel), int(panel.attrs["last_month"]))
 
@@ -62,16 +69,29 @@ def _core(panel: pd.DataFrame) -> pd.DataFrame:
 
 def _fit_year(x: pd.DataFrame, core: pd.DataFrame, rows: pd.DataFrame, year: int,
               last: int, model: str, seed: int) -> pd.DataFrame:
-    """Hazards for every origin of ``year`` from a model of outcomes through December Y-1."""
-    fitted = hazard.Hazard(model, seed).fit(x, core, rows, cutoff=year * 12 - 1)
+    """Hazards for every origin of ``year`` from a model of outcomes through December Y-1,
+    fitted once for each set of inputs the year's origins have values for (a source that
+    runs out in the year splits it: ``availability``)."""
     mi = core["mi"].to_numpy()
     at = np.flatnonzero((mi // 12 == year) & (mi <= last))
-    h, q = fitted.predict(x, at)
-    out = pd.DataFrame(h, columns=monthly_store.HAZARDS)
-    out.insert(0, "gwcode", core["gwcode"].to_numpy()[at])
-    out.insert(0, "origin", mi[at])
-    out["q"] = q
-    return out
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for origin in sorted(set(mi[at])):
+        here = at[mi[at] == origin]
+        groups.setdefault(tuple(availability.left_out(x.iloc[here], list(x.columns))),
+                          []).extend(here)
+    parts = []
+    for drop, where in groups.items():
+        known = x.drop(columns=list(drop))
+        fitted = hazard.Hazard(model, seed).fit(known, core, rows, cutoff=year * 12 - 1)
+        rows_at = np.asarray(sorted(where))
+        h, q = fitted.predict(known, rows_at)
+        part = pd.DataFrame(h, columns=monthly_store.HAZARDS)
+        part.insert(0, "gwcode", core["gwcode"].to_numpy()[rows_at])
+        part.insert(0, "origin", mi[rows_at])
+        part["q"] = q
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True).sort_values(["origin", "gwcode"]) \
+        .reset_index(drop=True)
 
 
 def _fit_shared(shared: tuple, year: int, model: str, seed: int) -> pd.DataFrame:
@@ -164,8 +184,15 @@ def forecast(con: duckdb.DuckDBPyConnection, *, model: str = monthly_models.DEFA
         raise BadInput(f"origin {label(origin)} is outside {FIRST_YEAR}-01 to "
                        f"{label(data.last)}", parameter="origin")
     rows = hazard.stack(data.panel, seed)
-    fitted = hazard.Hazard(model, seed).fit(data.x, _core(data.panel), rows, origin)
-    frame = _ranked(data, fitted, origin)
+    here = np.flatnonzero(data.panel["mi"].to_numpy() == origin)
+    drop = availability.left_out(data.x.iloc[here], list(data.x.columns))
+    known = Data(**{**vars(data), "x": data.x.drop(columns=drop)})
+    fitted = hazard.Hazard(model, seed).fit(known.x, _core(data.panel), rows, origin)
+    frame = _ranked(known, fitted, origin)
+    frame.attrs["left_out"] = [{"feature": c, "label": catalog.label(c.removeprefix("log_")),
+                                "source": catalog.get(c.removeprefix("log_")).source,
+                                "reason": f"no value for any state at the end of "
+                                          f"{label(origin)}"} for c in drop]
     run_id = monthly_store.save_run(con, frame, origin=origin, model=model, seed=seed) \
         if save else None
     return frame, run_id

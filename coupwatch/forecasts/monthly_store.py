@@ -34,7 +34,9 @@ CREATE TABLE IF NOT EXISTS monthly_backtests (
 CREATE TABLE IF NOT EXISTS monthly_runs (
     run_id VARCHAR PRIMARY KEY, created_at TIMESTAMP, origin_year INTEGER,
     origin_month INTEGER, model VARCHAR, model_version VARCHAR, code_version VARCHAR,
-    seed INTEGER, data_key VARCHAR, data_versions VARCHAR);
+    seed INTEGER, data_key VARCHAR, data_versions VARCHAR, left_out VARCHAR);
+-- what a run left out (``forecasts.availability``), as JSON; added after the first runs
+ALTER TABLE monthly_runs ADD COLUMN IF NOT EXISTS left_out VARCHAR;
 CREATE TABLE IF NOT EXISTS monthly_forecasts (
     run_id VARCHAR, year INTEGER, month INTEGER, rank INTEGER, gwcode INTEGER, iso3 VARCHAR,
     country VARCHAR, region VARCHAR, p_attempt_1m DOUBLE, p_attempt_3m DOUBLE,
@@ -82,9 +84,12 @@ def save_run(con, frame: pd.DataFrame, *, origin: int, model: str, seed: int) ->
     run_id = uuid.uuid4().hex[:12]
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with transaction(con, incoming=frame.assign(run_id=run_id)):
-        con.execute("INSERT INTO monthly_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        con.execute("""INSERT INTO monthly_runs (run_id, created_at, origin_year, origin_month,
+                       model, model_version, code_version, seed, data_key, data_versions,
+                       left_out) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     [run_id, now, origin // 12, origin % 12 + 1, model, MODEL_VERSION,
-                     __version__, seed, data_key(con), json.dumps(data_versions(con))])
+                     __version__, seed, data_key(con), json.dumps(data_versions(con)),
+                     json.dumps(frame.attrs.get("left_out", []))])
         con.execute(f"""INSERT INTO monthly_forecasts SELECT run_id,
                         {", ".join(FORECAST_COLUMNS)} FROM incoming""")
     return run_id

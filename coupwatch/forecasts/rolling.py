@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from coupwatch import models
-from coupwatch.forecasts import runner, store
+from coupwatch.forecasts import availability, runner, store
 from coupwatch.forecasts.engine import SUCCESS, member_job, wide
 from coupwatch.models.nested import columns, inner_origins, stack_for
 
@@ -25,6 +25,11 @@ CALIBRATION_YEARS = 10
 
 def first_known(design: pd.DataFrame) -> int:
     return int(design.loc[design["attempt"].notna(), "year"].min())
+
+
+def fit_key(con, design: pd.DataFrame) -> str:
+    """The key stored fits are kept under: the data and code, and how inputs were chosen."""
+    return store.data_key(con) + availability.key_suffix(design)
 
 
 def member_seed(member: str, seed: int) -> int:
@@ -72,7 +77,7 @@ class Plan:
 def plan(con, design: pd.DataFrame, requests: list[tuple[str, int]], years: list[int],
          keep_year: int | None = None) -> Plan:
     """The fits that ``requests`` (model, seed) over ``years`` need and the store lacks."""
-    key = store.data_key(con)
+    key = fit_key(con, design)
     wanted = set().union(*(needed(design, years, m, s) for m, s in requests))
     have = store.stored_members(con, key, sorted(wanted))
     done = set(have[["member", "seed", "year"]].drop_duplicates().itertuples(index=False,
@@ -93,7 +98,7 @@ def execute(con, design: pd.DataFrame, jobs: list[tuple[str, int, int, bool]], *
             backend: str = "local", workers: int | None = None, scheduler: str | None = None,
             progress: Callable[[int, int], None] | None = None) -> None:
     """Run ``jobs`` and store each fit as soon as it finishes."""
-    key = store.data_key(con)
+    key = fit_key(con, design)
 
     def stored(index: int, result: tuple[pd.DataFrame, bytes | None]) -> None:
         member, seed, year, _ = jobs[index]
@@ -107,7 +112,7 @@ def execute(con, design: pd.DataFrame, jobs: list[tuple[str, int, int, bool]], *
 
 def _table(con, design: pd.DataFrame, fits) -> pd.DataFrame:
     """Stored member forecasts of ``fits`` as one column per member:variant, with outcomes."""
-    table = wide(store.stored_members(con, store.data_key(con), sorted(fits)))
+    table = wide(store.stored_members(con, fit_key(con, design), sorted(fits)))
     observed = design[["gwcode", "year", "iso3", "country", "attempt", "coup", "failed"]]
     if table.empty:
         return observed.iloc[:0]

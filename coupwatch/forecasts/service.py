@@ -9,9 +9,10 @@ import pandas as pd
 
 from coupwatch import models, panel, regions
 from coupwatch.errors import BadInput
-from coupwatch.forecasts import ranking, rolling, runner, store
+from coupwatch.forecasts import availability, ranking, rolling, runner, store
 from coupwatch.forecasts.rolling import CALIBRATION_YEARS, MIN_TRAIN_YEARS
 from coupwatch.models import add_context, split_outcomes
+from coupwatch.models.base import model_columns
 from coupwatch.models.calibration import Platt
 from coupwatch.panel import store as panel_store
 from coupwatch.panel.spec import NEEDS
@@ -64,7 +65,7 @@ def finish(con: duckdb.DuckDBPyConnection, design: pd.DataFrame, years: list[int
            model: str, seed: int) -> pd.DataFrame:
     """Combine stored fits, calibrate, store the model's backtest, return ``years``."""
     frame = calibrate(rolling.assemble(con, design, years, model, seed), model)
-    store.save_backtest(con, store.data_key(con), model, seed, frame)
+    store.save_backtest(con, rolling.fit_key(con, design), model, seed, frame)
     out = frame[frame["year"].isin(set(years))]
     return out.sort_values(["year", "gwcode"]).reset_index(drop=True)
 
@@ -116,9 +117,11 @@ def forecast(con: duckdb.DuckDBPyConnection, year: int | None = None, *,
     now = now.sort_values("rank")[["year", "rank", "gwcode", "iso3", "country", "region",
                                    "p_attempt", "p_coup", "p_failed", "p_attempt_last_year",
                                    "change"]].reset_index(drop=True)
+    now.attrs["left_out"] = availability.explain(design, target, model_columns(design))
     if not save:
         return now, None
-    run_id = store.save_forecast(con, now, target=target, model=model, seed=seed)
+    run_id = store.save_forecast(con, now, target=target, model=model, seed=seed,
+                                 left_out=now.attrs["left_out"])
     save_drivers(con, design, run_id, target, model, seed)
     return now, run_id
 

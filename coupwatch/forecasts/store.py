@@ -37,6 +37,8 @@ CREATE TABLE IF NOT EXISTS fitted_members (
     data_key VARCHAR, member VARCHAR, seed INTEGER, year INTEGER, fitted BLOB);
 CREATE TABLE IF NOT EXISTS forecast_drivers (
     run_id VARCHAR, gwcode INTEGER, feature VARCHAR, value DOUBLE, contribution DOUBLE);
+-- the inputs a run left out (``forecasts.availability``), as JSON; added after the first runs
+ALTER TABLE forecast_runs ADD COLUMN IF NOT EXISTS left_out VARCHAR;
 """
 
 
@@ -141,15 +143,18 @@ def stored_backtest(con, model: str, seed: int = 0, key: str | None = None,
                        [key or data_key(con), model, seed, start or 0, end or 9999]).df()
 
 
-def save_forecast(con, frame: pd.DataFrame, *, target: int, model: str, seed: int) -> str:
+def save_forecast(con, frame: pd.DataFrame, *, target: int, model: str, seed: int,
+                  left_out: list[dict] | None = None) -> str:
     ensure(con)
     run_id = uuid.uuid4().hex[:12]
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     key, versions = data_key(con), json.dumps(data_versions(con))
     with transaction(con, incoming=frame.assign(run_id=run_id)):
-        con.execute("INSERT INTO forecast_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        con.execute("""INSERT INTO forecast_runs (run_id, created_at, target_year, model,
+                       model_version, code_version, seed, data_key, data_versions, left_out)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     [run_id, now, target, model, MODEL_VERSION, __version__, seed, key,
-                     versions])
+                     versions, json.dumps(left_out or [])])
         con.execute("""INSERT INTO forecasts SELECT run_id, year, gwcode, iso3, country, region,
                        p_attempt, p_coup, p_failed, rank, p_attempt_last_year, change
                        FROM incoming""")

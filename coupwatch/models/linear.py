@@ -50,7 +50,9 @@ class Logit(ClassifierMixin, BaseEstimator):
 
     def _fit(self, X: pd.DataFrame, y) -> Logit:
         y = np.asarray(y, dtype=int)
-        self.columns_ = list(self.columns) if self.columns else model_columns(X)
+        # named columns the rows do not have (an input left out at this origin) are skipped
+        self.columns_ = [c for c in self.columns if c in X.columns] if self.columns \
+            else model_columns(X)
         matrix = _prepare(X, self.columns_)
         # Imputation and scaling do not depend on C: fitted once, shared by the variants.
         self.scaler_ = make_pipeline(SimpleImputer(strategy="median", add_indicator=True,

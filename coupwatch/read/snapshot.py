@@ -22,7 +22,7 @@ import pandas as pd
 from coupwatch import catalog, config
 from coupwatch.errors import Busy, EmptyWarehouse, NoData
 from coupwatch.forecasts.ranking import rank_years
-from coupwatch.read import views
+from coupwatch.read import freshness, views
 
 
 @dataclass
@@ -35,6 +35,7 @@ class Snapshot:
     release: str | None
     indicators: pd.DataFrame  # gwcode, year, variable, value
     provenance: pd.DataFrame  # the sources view: one row per file loaded
+    freshness: pd.DataFrame  # per source: covered through, left out of the newest run
     run: dict | None  # the latest forecast run
     forecast: pd.DataFrame  # that run's ranked list
     backtests: pd.DataFrame  # past years for the run's data, model and seed, ranked per year
@@ -118,6 +119,7 @@ def load(path: Path | None = None) -> Snapshot:
             GROUP BY i.gwcode, i.year, i.variable ORDER BY i.variable, i.gwcode, i.year""",
                             [[v.source for v in shown], [v.variable for v in shown]])
         provenance = _frame(con, "SELECT * FROM sources")
+        current = freshness.table(con, available)
         run, forecast, backtests = None, pd.DataFrame(), pd.DataFrame()
         if "runs" in available:
             run = _run(_frame(con, "SELECT * EXCLUDE (latest) FROM runs WHERE latest"))
@@ -140,7 +142,7 @@ def load(path: Path | None = None) -> Snapshot:
     return Snapshot(path=target, mtime=mtime,
                     loaded_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
                     countries=states, events=events, release=release,
-                    indicators=indicators, provenance=provenance, run=run,
+                    indicators=indicators, provenance=provenance, freshness=current, run=run,
                     forecast=forecast, backtests=rank_years(backtests),
                     iso3_index=iso3_index)
 
@@ -157,6 +159,7 @@ def _run(frame: pd.DataFrame) -> dict | None:
     run["target_year"] = int(run["target_year"])
     run["seed"] = int(run["seed"])
     run["data_versions"] = json.loads(run["data_versions"] or "[]")
+    run["left_out"] = json.loads(run.get("left_out") or "[]")
     return run
 
 

@@ -35,8 +35,8 @@ VIEWS: dict[str, str] = {
     "forecasts": "the latest forecast run: one row per country with p_attempt, p_coup, "
                  "p_failed, rank and change, plus the run's id, date and model",
     "forecast_history": "every stored forecast run, same columns as forecasts",
-    "runs": "every stored forecast run: id, time, target year, model, versions, data key; "
-            "`latest` marks the newest",
+    "runs": "every stored forecast run: id, time, target year, model, versions, data key, "
+            "the inputs it left out (JSON); `latest` marks the newest",
     "backtests": "out-of-sample forecasts for past years (the latest run's data, model and "
                  "seed) beside what happened (observed_attempt, ...)",
     "indicators": "every indicator value in long form: source, variable, gwcode, iso3, "
@@ -155,10 +155,16 @@ def create(con: duckdb.DuckDBPyConnection, tables: set[str]) -> set[str]:
 
 def _forecast_views(con: duckdb.DuckDBPyConnection) -> set[str]:
     newest = f"({latest_run_sql(f'{W}.forecast_runs')})"
+    # a run table written before runs recorded what they left out has no such column
+    has_left_out = scalar(con, "SELECT count(*) FROM duckdb_columns() WHERE database_name = "
+                               "'warehouse' AND table_name = 'forecast_runs' AND "
+                               "column_name = 'left_out'")
+    left_out = "coalesce(r.left_out, '[]')" if has_left_out else "'[]'"
     con.execute(f"""
         CREATE TEMP VIEW runs AS
         SELECT r.run_id, r.created_at, r.target_year, r.model, r.model_version,
                r.code_version, r.seed, r.data_key, r.data_versions,
+               {left_out} AS left_out,
                r.run_id = (SELECT run_id FROM {newest}) AS latest
         FROM {W}.forecast_runs r ORDER BY r.created_at, r.run_id""")
     history = f"""SELECT f.run_id, r.created_at AS run_created_at, r.model,

@@ -44,7 +44,7 @@ RECODE = {393: (365, "Russia")}
 
 class Cline(Connector):
     name = "cline"
-    title = "Coup d'État Project (CDP)"
+    title = "Cline Center Coup d'État Project (CDP)"
     publisher = "Cline Center for Democracy, University of Illinois"
     licence = ("research use with citation of Peyton et al., Cline Center Coup d'État Project; "
                "see the dataset page's terms")

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from fastapi import APIRouter, Depends
 
-from coupwatch import regions
+from coupwatch import __version__, regions
 from coupwatch.api.deps import ERRORS, dumps, json_bytes, snapshot
 from coupwatch.read.jsonify import records
 from coupwatch.read.snapshot import Snapshot
@@ -73,4 +73,16 @@ def geo(snap: Snapshot = Depends(snapshot)):
 @router.get("/sources", summary="Data sources and versions in the warehouse (provenance)")
 def sources(snap: Snapshot = Depends(snapshot)):
     frame = snap.provenance.rename(columns={"title": "name"})
-    return {"sources": records(frame), "forecast_run": snap.run}
+    return {"sources": records(frame), "freshness": records(snap.freshness),
+            "forecast_run": snap.run}
+
+
+@router.get("/meta", summary="What the served forecast stands on: version, run, and per "
+            "source the last period covered and whether the forecast left it out")
+def meta(snap: Snapshot = Depends(snapshot)):
+    run = snap.run or {}
+    return {"version": __version__, "loaded_at": snap.loaded_at,
+            "forecast_run": {k: run.get(k) for k in ("run_id", "created_at", "target_year",
+                                                     "model", "model_version", "data_key")},
+            "left_out": run.get("left_out", []), "events_release": snap.release,
+            "freshness": records(snap.freshness)}

@@ -1,0 +1,44 @@
+"""How current each source is, and whether the newest forecast had to leave it out.
+
+One table for every interface (``data status``, ``/api/meta``, the dashboard's Sources page,
+the brief): per source, the last period its loaded files cover and the inputs the newest
+forecast run left out for lack of a value at its origin (``forecasts.availability``).
+"""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pandas as pd
+
+from coupwatch.warehouse.releases import release_date
+
+COLUMNS = ["source", "title", "releases", "covered_through", "left_out", "left_out_inputs"]
+
+
+def table(con: duckdb.DuckDBPyConnection, available: set[str]) -> pd.DataFrame:
+    """From a connection with the published views (``read.views.attach``)."""
+    files = con.execute("""SELECT source, any_value(title) AS title,
+                                  string_agg(DISTINCT release, ', ' ORDER BY release) AS releases,
+                                  max(year_max) AS last_year
+                           FROM sources GROUP BY source ORDER BY source""").df()
+    left: dict[str, list[str]] = {}
+    if "runs" in available:
+        rows = con.execute("SELECT left_out FROM runs WHERE latest").fetchall()
+        for entry in json.loads(rows[0][0] or "[]") if rows else []:
+            left.setdefault(entry.get("source") or "", []).append(entry["feature"])
+    files["covered_through"] = [_through(r, y) for r, y in
+                                zip(files["releases"], files["last_year"], strict=True)]
+    files["left_out"] = files["source"].map(lambda s: s in left)
+    files["left_out_inputs"] = files["source"].map(lambda s: ", ".join(left.get(s, [])))
+    return files[COLUMNS]
+
+
+def _through(releases: str, last_year) -> str:
+    """The release date when a release name carries one (Powell & Thyne), else the last
+    year with data."""
+    dates = [d for d in (release_date(r) for r in str(releases).split(", ")) if d is not None]
+    if dates:
+        return max(dates).date().isoformat()
+    return str(int(last_year)) if last_year == last_year and last_year is not None else ""
