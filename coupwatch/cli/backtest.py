@@ -65,11 +65,10 @@ def backtest(
     con = writable()
     try:
         design = service.design_rows(con)
-        first, last = service.year_range(design)
-        validate.year_span(start, end, first, last - 1)
+        years = service.backtest_years(design, start, end)
         progress, tick = bar(f"backtest {model}: fitting year")
         with progress:
-            frame = service.backtest(con, design, list(range(start, end + 1)), model=model,
+            frame = service.backtest(con, design, years, model=model,
                                      seed=seed, backend=backend, workers=workers,
                                      scheduler=scheduler, progress=tick)
     finally:

@@ -53,8 +53,7 @@ def sweep(
     con = writable()
     try:
         design = service.design_rows(con)
-        first, last = service.year_range(design)
-        validate.year_span(start, end, first, last - 1)
+        service.backtest_years(design, start, end)
         progress, tick = bar(f"sweep on {backend}: fitting")
         with progress:
             result = sw.run(con, design, names, wanted, seed_list, start, end,

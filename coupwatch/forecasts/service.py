@@ -32,6 +32,15 @@ def year_range(design: pd.DataFrame) -> tuple[int, int]:
     return int(known.min()) + MIN_TRAIN_YEARS, int(known.max()) + 1
 
 
+def backtest_years(design: pd.DataFrame, start: int, end: int) -> list[int]:
+    """Target years ``start``..``end`` of a backtest, each with a known outcome."""
+    from coupwatch import validate
+
+    first, last = year_range(design)
+    validate.year_span(start, end, first, last - 1)
+    return list(range(start, end + 1))
+
+
 def check_year(design: pd.DataFrame, year: int, parameter: str = "year") -> None:
     first, last = year_range(design)
     if not first <= year <= last:

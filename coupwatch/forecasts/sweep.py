@@ -43,9 +43,7 @@ def run(con, design: pd.DataFrame, model_names: list[str], outcomes: list[str],
         models.check(name)
     validate.names(",".join(outcomes), "outcomes", OUTCOMES)
     runner.check(backend, workers, scheduler)
-    first, last = service.year_range(design)
-    validate.year_span(start, end, first, last - 1)
-    years = list(range(start, end + 1))
+    years = service.backtest_years(design, start, end)
     began = time.perf_counter()
     todo = rolling.plan(con, design, [(m, s) for m in model_names for s in seeds], years)
     rolling.execute(con, design, todo.jobs, backend=backend, workers=workers,
