@@ -57,7 +57,8 @@ class Records:
     def coverage_of(self, gwcodes: np.ndarray) -> np.ndarray:
         """Per row, the month its state's records are complete for (NaN: none)."""
         default = np.nan if self.coverage is None else float(self.coverage)
-        return np.array([self.by_state.get(int(g), default) for g in gwcodes], dtype=float)
+        return pd.Series(np.asarray(gwcodes, dtype=np.int64)).map(self.by_state).fillna(
+            default).to_numpy(dtype=float)
 
 
 def read(con: duckdb.DuckDBPyConnection, kind: str, source: str) -> tuple[pd.DataFrame,
