@@ -13,6 +13,8 @@ from pathlib import Path
 
 import platformdirs
 
+from coupwatch.errors import BadInput
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -37,6 +39,11 @@ REGISTRY: tuple[Setting, ...] = (
     Setting("cors_origins", "COUPWATCH_CORS_ORIGINS", "",
             "comma-separated origins `serve` allows (CORS is off when empty; "
             "`serve --cors-origin` sets it)"),
+    Setting("wikidata_url", "COUPWATCH_WIKIDATA_URL", "https://query.wikidata.org/sparql",
+            "the Wikidata SPARQL endpoint `data update` asks for leaders and elections"),
+    Setting("wikidata_max_age", "COUPWATCH_WIKIDATA_MAX_AGE", "20",
+            "hours a cached Wikidata answer is used without asking the endpoint again "
+            "(0: always ask)"),
 )
 
 
@@ -47,6 +54,8 @@ class Settings:
     model: str
     compare: str | None
     cors_origins: str
+    wikidata_url: str
+    wikidata_max_age: str
 
 
 @lru_cache(maxsize=1)
@@ -104,6 +113,23 @@ def mirror_dir(explicit: str | Path | None = None) -> Path | None:
 def compare_file() -> Path | None:
     value = settings().compare
     return Path(value).expanduser() if value else None
+
+
+def wikidata_url() -> str:
+    return settings().wikidata_url.rstrip("/")
+
+
+def wikidata_max_age() -> float:
+    """Hours a cached Wikidata answer stays usable without asking the endpoint."""
+    text = settings().wikidata_max_age
+    try:
+        hours = float(text)
+    except ValueError:
+        hours = float("nan")
+    if not hours >= 0:  # also refuses nan
+        raise BadInput(f"'{text}' is not a number of hours (0 or more)",
+                       parameter="COUPWATCH_WIKIDATA_MAX_AGE")
+    return hours
 
 
 def cors_origins() -> list[str]:

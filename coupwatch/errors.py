@@ -43,10 +43,15 @@ class BadInput(Expected):
         row: int | None = None,
         column: str | None = None,
         parameter: str | None = None,
+        row_name: str = "row",
+        column_name: str = "column",
     ) -> None:
         self.file = str(file) if file is not None else None
         self.row = row
         self.column = column
+        # what a row and a column are called in the file (a JSON answer has records and
+        # bindings)
+        self.row_name, self.column_name = row_name, column_name
         super().__init__(message, parameter)
 
     def __str__(self) -> str:
@@ -54,9 +59,9 @@ class BadInput(Expected):
         if self.file:
             where.append(self.file)
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(f"{getattr(self, 'row_name', 'row')} {self.row}")
         if self.column is not None:
-            where.append(f"column '{self.column}'")
+            where.append(f"{getattr(self, 'column_name', 'column')} '{self.column}'")
         if self.parameter is not None:
             where.append(f"parameter '{self.parameter}'")
         text = " ".join(self.message.split())

@@ -9,6 +9,7 @@ import pandas as pd
 
 from coupwatch import config, countries, sources, validate, warehouse
 from coupwatch.errors import BadInput
+from coupwatch.panel import leader_compare
 from coupwatch.panel import store as panel_store
 from coupwatch.panel.spec import NEEDS
 from coupwatch.sources.fetch import Progress
@@ -47,6 +48,22 @@ def data_status(path: Path | None = None) -> dict[str, pd.DataFrame]:
     finally:
         con.close()
     return report
+
+
+def compare_leaders(country: str | None = None, date_from: int | None = None,
+                    date_to: int | None = None, *, path: Path | None = None
+                    ) -> leader_compare.LeaderComparison:
+    """Where REIGN and Wikidata both cover a state-year, whether their leader changes agree
+    (Wikidata's office that matches REIGN's leader; definitions in ``panel.leader_compare``):
+    every state-year compared, and those that disagree."""
+    first, last = date_from, date_to
+    if first is not None or last is not None:
+        validate.year_span(first if first is not None else 1800,
+                           last if last is not None else 2100, 1800, 2100)
+    code = countries.resolve(country) if country else None
+    with warehouse.read_only(path) as con:
+        validate.has_data(con)
+        return leader_compare.compare(con, first=first, last=last, gwcode=code)
 
 
 def load_panel(path: Path | None = None, *, start: int | None = None,

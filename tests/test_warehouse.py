@@ -27,7 +27,7 @@ from conftest import (
 from coupwatch import operations, warehouse
 from coupwatch.errors import BadInput
 from coupwatch.panel.spec import NEEDS
-from coupwatch.sources import CONNECTORS
+from coupwatch.sources import CONNECTORS, MIRRORED
 from coupwatch.warehouse import ingest
 
 
@@ -73,7 +73,7 @@ def test_provenance_matches_the_files(warehouse_path: Path):
     prov = query(warehouse_path, "SELECT * FROM provenance ORDER BY source, file")
     assert set(prov["file"]) == {f.path for c in CONNECTORS.values() for f in c.files
                                  if not f.online_only}
-    assert set(prov["source"]) == set(CONNECTORS)
+    assert set(prov["source"]) == set(MIRRORED)  # Wikidata is online only
     for row in prov.itertuples(index=False):
         path = MIRROR / row.file
         assert row.sha256 == file_sha(path), row.file
@@ -121,7 +121,8 @@ def test_reingest_is_idempotent(home: Path):
     before = checksum(db)
     stamps = query(db, "SELECT file, ingested_at FROM provenance")
     outcomes = operations.update_data(mirror=MIRROR, path=db)
-    assert {o.status for o in outcomes} == {"unchanged"}
+    assert {o.status for o in outcomes if o.source in MIRRORED} == {"unchanged"}
+    assert {o.status for o in outcomes if o.source not in MIRRORED} == {"skipped (online only)"}
     assert checksum(db) == before
     assert query(db, "SELECT file, ingested_at FROM provenance").equals(stamps)
 
@@ -326,7 +327,7 @@ def test_parsing_does_not_hold_the_write_lock(home: Path, mirror_copy: Path, mon
     assert [o.status for o in outcomes] == ["loaded", "unchanged"]
     assert len(readers) == 1
     assert readers[0].returncode == 0, readers[0].stderr
-    assert readers[0].stdout.split() == [str(len(CONNECTORS))]  # it saw every source
+    assert readers[0].stdout.split() == [str(len(MIRRORED))]  # it saw every source
 
 
 READER = """import sys, duckdb
@@ -362,7 +363,7 @@ def test_updates_are_recorded_and_completeness_is_known(warehouse_path: Path, tm
     updates = query(warehouse_path, "SELECT * FROM updates")
     assert len(updates) == 1 and bool(updates["complete"].iloc[0])
     assert sorted(updates["requested"].iloc[0]) == sorted(CONNECTORS)
-    assert sorted(updates["loaded"].iloc[0]) == sorted(CONNECTORS)
+    assert sorted(updates["loaded"].iloc[0]) == sorted(MIRRORED)
     with warehouse.read_only(warehouse_path) as con:
         assert warehouse.completeness(con, NEEDS).complete
     # a first update of two sources: recorded, but the warehouse is not complete

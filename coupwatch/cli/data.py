@@ -1,4 +1,4 @@
-"""``coupwatch data update`` and ``coupwatch data status``."""
+"""``coupwatch data update``, ``data status`` and ``data compare-leaders``."""
 
 from __future__ import annotations
 
@@ -54,7 +54,31 @@ def status() -> None:
     show(files, title="files (sha256 prefix)")
     show(report["freshness"].drop(columns=["title"]), title="freshness: last period covered, "
          "and inputs the newest forecast left out (no value at its origin)")
+    if len(report["absent"]):
+        show(report["absent"], title="sources not in the warehouse")
     if len(report["unmapped"]):
         show(report["unmapped"], title="not mapped to a G&W state (kept out of the panel)")
     if len(report["events_outside"]):
         show(report["events_outside"], title="events outside the G&W state-years")
+
+
+@app.command("compare-leaders")
+def compare_leaders(
+    country: str | None = typer.Option(None, help="ISO3 code, G&W code or name"),
+    date_from: int | None = typer.Option(None, "--from", help="first year"),
+    date_to: int | None = typer.Option(None, "--to", help="last year"),
+) -> None:
+    """Where REIGN and Wikidata both cover a state-year: the share whose leader changes agree
+    (Wikidata's office that matches REIGN's leader), and the state-years that disagree."""
+    result = operations.compare_leaders(country, date_from, date_to)
+    if not result.total:
+        console.print("no state-year is covered by both REIGN and Wikidata")
+        return
+    first, last = result.years
+    show(result.disagreements.drop(columns=["reign_change", "wikidata_change"]),
+         title=f"{len(result.disagreements)} state-years where the sources disagree")
+    console.print(f"leader changes agree in {result.agree:,} of {result.total:,} state-years "
+                  f"({result.share:.1%}) covered by both, {first}-{last}")
+    console.print("a change: a new holder takes office in the year; Wikidata's office: the one "
+                  "whose holder was REIGN's leader when REIGN's list ends (else by REIGN's "
+                  "government type)")

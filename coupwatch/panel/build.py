@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from coupwatch.errors import BadInput
+from coupwatch.panel import leader_join
 from coupwatch.panel.spec import CATEGORIES, CHANGES, FEATURES, GLOBAL, Feature
 from coupwatch.warehouse import releases
 
@@ -124,8 +125,12 @@ def _features(con, states: pd.DataFrame, start: int) -> pd.DataFrame:
     wide = grid
     empty = long.iloc[0:0]
     parts = {key: frame for key, frame in long.groupby(["source", "variable"], sort=False)}
+    fills = leader_join.annual(con)  # Wikidata's values after REIGN's last year
     for feature in FEATURES:
         part = parts.get((feature.source, feature.variable), empty)
+        if feature.fill == leader_join.WIKIDATA and len(fills[feature.variable]):
+            part = pd.concat([part[["gwcode", "year", "value"]], fills[feature.variable]],
+                             ignore_index=True)
         wide = wide.merge(part[["gwcode", "year", "value"]].rename(
             columns={"value": feature.column}), on=["gwcode", "year"], how="left")
         wide = _carry(wide, feature, feature.column)

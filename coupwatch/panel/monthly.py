@@ -30,12 +30,15 @@ Features, each a function of records dated on or before the row's month:
   in that state leaves in the coup's month or the month after (end months are all the list
   gives: 31 days of tolerance at month precision; a coup leader handing over within weeks,
   Mali's Sanogo in April 2012, is not an irregular exit). Carried 12 months past the list's coverage
-  (REIGN March 2021: February 2021), so tenure counts on and changes age; ``leader_cf``;
+  (REIGN March 2021: February 2021), so tenure counts on and changes age; ``leader_cf``.
+  With Wikidata loaded, REIGN's spells are continued by Wikidata's after February 2021
+  (``panel.leader_join``), and a state Wikidata continues is covered to its last full month;
 - elections (``spells`` of kind ``election``): ``months_since_vote`` (national votes held)
   and ``months_to_vote``: months to the nearest vote known by the month's end, held or not
   (a vote later voided by a coup was still expected). A vote is known from its
   announcement when the list dates one, else from 12 months before its day (the list does
-  not say when regular votes were fixed: an assumption). Carried 24 months; ``election_cf``;
+  not say when regular votes were fixed: an assumption). Carried 24 months; ``election_cf``.
+  Votes after REIGN's coverage come from Wikidata when it is loaded;
 - the annual panel's features of the last complete year: the annual value of year t is
   usable at the end of December of t (the annual model's own assumption), so January to
   November of Y take year Y-1 and December of Y takes Y. Annual coup-history columns the

@@ -3,52 +3,28 @@ records (table ``spells``). Definitions are in ``panel.monthly``."""
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
 import pandas as pd
 
+from coupwatch.panel import leader_join as join
 from coupwatch.panel import months
 
-# Sources of dated records, in order of preference (the first one loaded is used).
-SOURCES = ("reign",)
+# Sources of dated records, by date: REIGN up to the month its lists cover, Wikidata after
+# (``panel.leader_join``).
+SOURCES = ("reign", "wikidata")
 LEADER_CARRY = 12  # months past the list's coverage: tenure counts on, changes age
 ELECTION_CARRY = 24  # as the annual panel carries years since election for up to 3 years
 KNOWN_AHEAD = 12  # a vote with no announcement date counts as known a year before its day
 
 
-def records(con: duckdb.DuckDBPyConnection, kind: str) -> tuple[pd.DataFrame, int | None]:
-    """The records of the preferred source holding ``kind``, and the last month they cover
-    (for REIGN's lists, named ``_<month>_<yy>``, the month before the release)."""
-    tables = {r[0] for r in con.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()"
-    ).fetchall()}
-    if "spells" not in tables:
-        return pd.DataFrame(), None
-    for source in SOURCES:
-        frame = con.execute("""SELECT gwcode, start_date, end_date, military, detail, release,
-                                      line FROM spells WHERE kind = ? AND source = ?
-                               AND gwcode IS NOT NULL ORDER BY gwcode, start_date, line""",
-                            [kind, source]).df()
-        if len(frame):
-            for column in ("start_date", "end_date"):
-                frame[column] = pd.to_datetime(frame[column])
-            coverage = months.release_month(str(frame["release"].iloc[0]))
-            if coverage is None:  # no release month: the newest dated record
-                coverage = int(max(months.of_dates(frame["start_date"]).max(),
-                                   months.of_dates(frame["end_date"].where(
-                                       frame["detail"].isna() | (frame["detail"] == "held")))
-                                   .max()))
-            return frame, coverage
-    return pd.DataFrame(), None
-
-
-def _carried(values: dict[str, np.ndarray], mi: np.ndarray, coverage: int | None,
+def _carried(values: dict[str, np.ndarray], mi: np.ndarray, coverage: np.ndarray | None,
              carry: int, flag: str) -> dict[str, np.ndarray]:
-    """NaN beyond ``carry`` months past the coverage; ``flag`` holds the months past it."""
+    """NaN beyond ``carry`` months past each row's coverage; ``flag`` holds the months past
+    it."""
     if coverage is None:
         return {k: np.full(len(mi), np.nan) for k in [*values, flag]}
     past = mi - coverage
-    usable = past <= carry
+    usable = past <= carry  # False where a state has no coverage (NaN)
     out = {k: np.where(usable, v, np.nan) for k, v in values.items()}
     out[flag] = np.where(usable, np.clip(past, 0, None), np.nan)
     return out
@@ -57,7 +33,8 @@ def _carried(values: dict[str, np.ndarray], mi: np.ndarray, coverage: int | None
 def leaders(con, grid: months.Grid, rows: pd.DataFrame, coups: np.ndarray,
             entry_month: dict[int, int]) -> dict[str, np.ndarray]:
     """Tenure of the leader in office at the month's end, leader changes, irregular exits."""
-    spells, coverage = records(con, "leader")
+    joined = join.leaders(con)
+    spells = joined.frame
     names = ["leader_months", "leader_is_military", "leader_changes_3m",
              "leader_changes_12m", "irregular_exits_12m", "irregular_exits_36m"]
     if spells.empty:
@@ -100,17 +77,34 @@ def leaders(con, grid: months.Grid, rows: pd.DataFrame, coups: np.ndarray,
         values[f"leader_changes_{width}m"] = grid.take(months.window(changes, width), at)
     for width in (12, 36):
         values[f"irregular_exits_{width}m"] = grid.take(months.window(irregular, width), at)
-    return _carried(values, mi, coverage, LEADER_CARRY, "leader_cf")
+    return _carried(values, mi, joined.coverage_of(rows["gwcode"].to_numpy()), LEADER_CARRY,
+                    "leader_cf")
 
 
 def elections(con, grid: months.Grid, rows: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Months since the last national vote held; months until the next one known."""
-    votes, coverage = records(con, "election")
+    """Months since the last national vote held; months until the next one known. Up to the
+    end of REIGN's list from REIGN's records alone, after it from the joined ones."""
+    own, joined = join.elections(con)
     mi = rows["mi"].to_numpy()
-    at = grid.where(rows["gwcode"], mi)
-    if votes.empty:
+    codes = rows["gwcode"].to_numpy()
+    if own.frame.empty and joined is None:
         return _carried({"months_since_vote": mi * 0.0, "months_to_vote": mi * 0.0}, mi,
                         None, ELECTION_CARRY, "election_cf")
+    at = grid.where(rows["gwcode"], mi)
+    values = _votes(own.frame, grid, at)
+    coverage = own.coverage_of(codes)
+    if joined is not None:
+        later = _votes(joined.frame, grid, at)
+        after = mi > joined.reign_end if joined.reign_end is not None else np.ones(len(mi), bool)
+        values = {k: np.where(after, later[k], v) for k, v in values.items()}
+        coverage = joined.coverage_of(codes)
+    return _carried(values, mi, coverage, ELECTION_CARRY, "election_cf")
+
+
+def _votes(votes: pd.DataFrame, grid: months.Grid, at) -> dict[str, np.ndarray]:
+    if votes.empty:
+        return {"months_since_vote": np.full(len(at[0]), np.nan),
+                "months_to_vote": np.full(len(at[0]), np.nan)}
     day = months.of_dates(votes["end_date"])
     held = (votes["detail"] == "held").to_numpy()
     since = months.since(grid.counts(votes.loc[held, "gwcode"], day[held]))
@@ -126,6 +120,4 @@ def elections(con, grid: months.Grid, rows: pd.DataFrame) -> dict[str, np.ndarra
         span = np.arange(lo, hi)
         ahead[g, span - grid.first] = np.minimum(ahead[g, span - grid.first], vote - span)
     ahead[np.isinf(ahead)] = np.nan
-    values = {"months_since_vote": grid.take(since, at),
-              "months_to_vote": grid.take(ahead, at)}
-    return _carried(values, mi, coverage, ELECTION_CARRY, "election_cf")
+    return {"months_since_vote": grid.take(since, at), "months_to_vote": grid.take(ahead, at)}

@@ -25,6 +25,8 @@ class Feature:
     unit: str = ""  # "index 0-1", "% of GDP", "1 = yes", ...
     group: str = ""  # where a country page shows it (V-Dem, Economy, Conflict, Leader)
     origin: str = ""  # who produced the series, when not the source's own publisher
+    # a source whose values continue this one's after its last year (``panel.leader_join``)
+    fill: str = ""
 
 
 FEATURES: tuple[Feature, ...] = (
@@ -85,15 +87,18 @@ FEATURES: tuple[Feature, ...] = (
     Feature("epr_elf", "epr", "epr_elf", 3, about="ethno-linguistic fractionalisation"),
     Feature("leader_tenure", "reign", "leader_tenure_years", 1, count_up=True,
             about="years the end-of-year leader has held office (REIGN leader list)",
-            label="Leader tenure", unit="years", group="Leader"),
+            label="Leader tenure", unit="years", group="Leader",
+            origin="REIGN (OEF), then Wikidata after REIGN's end", fill="wikidata"),
     Feature("leader_age", "reign", "leader_age", 1, count_up=True, about="leader's age",
             label="Leader's age", unit="years"),
     Feature("leader_military", "reign", "leader_military", 1,
             about="leader has a military career (REIGN)", label="Leader from the military",
-            unit="1 = yes"),
+            unit="1 = yes", origin="REIGN (OEF), then Wikidata after REIGN's end",
+            fill="wikidata"),
     Feature("years_since_election", "reign", "years_since_election", 3, count_up=True,
             about="years since the last national vote", label="Years since a national vote",
-            unit="years"),
+            unit="years", origin="REIGN (OEF), then Wikidata after REIGN's end",
+            fill="wikidata"),
     Feature("regime_duration", "reign", "regime_duration_years", 3, count_up=True,
             about="years the current regime has lasted (GWF)", label="Regime duration",
             unit="years", origin="Geddes, Wright & Frantz, via REIGN"),

@@ -73,6 +73,9 @@ class SourceFile:
     # The publisher splits what one mirror file holds (e.g. G&W's microstates list): fetched
     # from the publisher only, never expected in a mirror.
     online_only: bool = False
+    # A SPARQL query: the file is the endpoint's JSON answer to it (``url`` asks the default
+    # endpoint; ``fetch`` asks the one of the settings and caches the answer).
+    query: str = ""
     least: Least = Least()  # what a complete release holds at least
     max_bytes: int = MAX_BYTES  # what may be read or downloaded at most
 
@@ -95,7 +98,10 @@ class Parsed:
 
     def years(self) -> tuple[int | None, int | None]:
         frames = [f["year"] for f in (self.events, self.indicators) if f is not None and len(f)]
-        if not frames:
+        if not frames and self.spells is not None and len(self.spells):
+            # dated records only: the years their dates span
+            frames = [self.spells[c].dropna().dt.year for c in ("start_date", "end_date")]
+        if not frames or not sum(len(f) for f in frames):
             return None, None
         years = pd.concat(frames)
         return int(years.min()), int(years.max())

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import httpx
 
 from coupwatch import config
 from coupwatch.errors import BadInput, FetchError
-from coupwatch.sources import wdi_live
+from coupwatch.sources import sparql, wdi_live
 from coupwatch.sources._files import MAX_BYTES, size_text
 from coupwatch.sources.base import SourceFile
 
@@ -36,6 +37,8 @@ def locate(file: SourceFile, *, mirror: Path | None = None, base_url: str | None
         if not path.exists():  # the type and size of what is there is checked before parsing
             raise BadInput("file not found in mirror", file=path)
         return path, str(path)
+    if file.query:
+        return _answer(file, progress)
     dest = config.cache_dir() / file.path
     kind = wdi_live.panel_kind(file.path) if base_url is None else None
     if kind is not None:
@@ -53,27 +56,56 @@ def locate(file: SourceFile, *, mirror: Path | None = None, base_url: str | None
     return dest, url
 
 
+def _answer(file: SourceFile, progress: Progress | None) -> tuple[Path, str]:
+    """A SPARQL query's answer from the endpoint of the settings (Wikidata's by default),
+    cached. An answer cached less than ``COUPWATCH_WIKIDATA_MAX_AGE`` hours ago is used
+    without asking again; a failed request leaves the cached answer as it was."""
+    endpoint, dest = config.wikidata_url(), config.cache_dir() / file.path
+    hours = config.wikidata_max_age()
+    if dest.is_file():
+        fetched = dt.datetime.fromtimestamp(dest.stat().st_mtime, dt.UTC)
+        age = (dt.datetime.now(dt.UTC) - fetched).total_seconds() / 3600
+        if age < hours and sparql.complete(dest):
+            return dest, f"{endpoint} (answer cached {fetched:%Y-%m-%d %H:%M} UTC)"
+    label = f"{endpoint} (query for {file.path})"
+    try:
+        download(sparql.query_url(endpoint, file.query), dest, member=Path(file.path).name,
+                 progress=progress, max_bytes=file.max_bytes, timeout=sparql.TIMEOUT,
+                 headers=sparql.HEADERS, label=label)
+    except FetchError as err:
+        if dest.is_file():
+            fetched = dt.datetime.fromtimestamp(dest.stat().st_mtime, dt.UTC)
+            raise FetchError(f"{err.message}; the answer cached {fetched:%Y-%m-%d %H:%M} UTC is "
+                             f"kept ({dest}): set COUPWATCH_WIKIDATA_MAX_AGE to more hours "
+                             "than its age to load it") from None
+        raise
+    return dest, endpoint
+
+
 def download(url: str, dest: Path, *, member: str, retries: int = 3, backoff: float = 0.5,
              timeout: float = 60.0, progress: Progress | None = None,
-             max_bytes: int = MAX_BYTES) -> None:
+             max_bytes: int = MAX_BYTES, headers: Mapping[str, str] | None = None,
+             label: str | None = None) -> None:
     """Fetch ``url`` into ``dest`` atomically, retrying transient failures.
 
     Publishers such as the World Bank serve zips: the file named ``member`` (or the one
     data CSV) is taken out of them so that the same parser reads every route. Neither the
-    download nor the file taken out of a zip may pass ``max_bytes``.
+    download nor the file taken out of a zip may pass ``max_bytes``. ``label`` names the
+    download in errors (default: the URL; a query URL runs to kilobytes).
     """
+    name = label or url
     last: Exception | None = None
     for attempt in range(retries):
         try:
-            body = _get(url, timeout, progress, max_bytes)
+            body = _get(url, timeout, progress, max_bytes, headers, name)
             break
         except (httpx.TransportError, _Retryable) as err:
             last = err
             time.sleep(backoff * (2**attempt))
     else:
-        raise FetchError(f"{url}: download failed after {retries} attempts ({last})")
+        raise FetchError(f"{name}: download failed after {retries} attempts ({last})")
     if body[:2] == b"PK" and not _is_office_file(body):
-        body = _unzip(body, member, url, max_bytes)
+        body = _unzip(body, member, name, max_bytes)
     dest.parent.mkdir(parents=True, exist_ok=True)
     partial = dest.with_name(dest.name + ".part")
     partial.write_bytes(body)
@@ -84,21 +116,23 @@ class _Retryable(Exception):
     pass
 
 
-def _get(url: str, timeout: float, progress: Progress | None, max_bytes: int) -> bytes:
-    with httpx.stream("GET", url, timeout=timeout, follow_redirects=True) as response:
+def _get(url: str, timeout: float, progress: Progress | None, max_bytes: int,
+         headers: Mapping[str, str] | None, name: str) -> bytes:
+    with httpx.stream("GET", url, timeout=timeout, follow_redirects=True,
+                      headers=dict(headers or {})) as response:
         if response.status_code >= 500 or response.status_code == 429:
             raise _Retryable(f"HTTP {response.status_code}")
         if response.status_code >= 400:
-            raise FetchError(f"{url}: HTTP {response.status_code}")
+            raise FetchError(f"{name}: HTTP {response.status_code}")
         total = int(response.headers.get("content-length", 0)) or None
         if total is not None and total > max_bytes:
-            raise _too_big(url, max_bytes)
+            raise _too_big(name, max_bytes)
         chunks, done = [], 0
         for chunk in response.iter_bytes():
             chunks.append(chunk)
             done += len(chunk)
             if done > max_bytes:
-                raise _too_big(url, max_bytes)
+                raise _too_big(name, max_bytes)
             if progress:
                 progress(done, total)
         return b"".join(chunks)

@@ -32,6 +32,8 @@ class Loaded:
 
     connector: Connector
     files: list[tuple[str, Path, str, str, Parsed]]  # (file key, path, origin, sha256, parsed)
+    # read from a mirror, which holds none of its files: what the warehouse holds of it stays
+    skipped: bool = False
 
 
 @dataclass
@@ -49,6 +51,8 @@ def load(connector: Connector, *, mirror: Path | None = None, base_url: str | No
     """Fetch and parse every file of a source; raises before anything is written."""
     files = []
     from_mirror = mirror is not None or base_url is not None
+    if from_mirror and all(file.online_only for file in connector.files):
+        return Loaded(connector, [], skipped=True)
     for file in connector.files:
         if file.online_only and from_mirror:
             continue
@@ -102,8 +106,8 @@ def update(names: Sequence[str] | None = None, *, path: Path, mirror: Path | Non
 
 def _outcome(item: Loaded, changed: list[str]) -> Outcome:
     parsed = [p for *_, p in item.files]
-    return Outcome(item.connector.name,
-                   "loaded" if item.connector.name in changed else "unchanged",
+    status = "loaded" if item.connector.name in changed else "unchanged"
+    return Outcome(item.connector.name, "skipped (online only)" if item.skipped else status,
                    sum(p.rows for p in parsed), sum(p.duplicates for p in parsed),
                    sum(len(p.unmapped) for p in parsed),
                    ", ".join(sorted({p.release for p in parsed})))

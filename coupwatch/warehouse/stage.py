@@ -89,11 +89,11 @@ def stage(loaded: list, path: Path, derived: Derived | None = None) -> Staged:
         for source, file, _, digest in staged.versions:
             staged.current.setdefault(source, set()).add((file, digest))
         spells = _spell_counts(con) if known else {}
-        staged.changed = [item.connector.name for item in loaded
-                          if staged.current.get(item.connector.name, set())
+        staged.changed = [item.connector.name for item in loaded if not item.skipped and (
+                          staged.current.get(item.connector.name, set())
                           != {(key, digest) for key, _, _, digest, _ in item.files}
                           # a warehouse made before the spells table gets them once
-                          or spells.get(item.connector.name, 0) != _spells_of(item)]
+                          or spells.get(item.connector.name, 0) != _spells_of(item))]
         if not staged.changed and (derived is None or (
                 known and derived.current(con, OLD, staged.versions))):
             return staged  # nothing to write but the record of this update

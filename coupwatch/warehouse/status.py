@@ -5,6 +5,11 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from coupwatch.sources import CONNECTORS, MIRRORED
+
+ONLINE_ONLY = ("online only: a mirror holds no copy, so an update from a mirror skips it; "
+               "`coupwatch data update` without a mirror fetches it")
+
 
 def status(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
     files = con.execute("""
@@ -38,5 +43,10 @@ def status(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
     summary["unmapped_rows"] = summary["source"].map(counts).fillna(0).astype(int)
     out_counts = outside.groupby("source")["rows"].sum()
     summary["outside_state_years"] = summary["source"].map(out_counts).fillna(0).astype(int)
+    absent = pd.DataFrame(
+        [{"source": name, "why": ONLINE_ONLY if name not in MIRRORED else
+          "never loaded: run `coupwatch data update`"}
+         for name in CONNECTORS if name not in set(summary["source"])],
+        columns=["source", "why"])
     return {"sources": summary, "files": files, "unmapped": unmapped,
-            "outside": outside, "events_outside": events_outside}
+            "outside": outside, "events_outside": events_outside, "absent": absent}
