@@ -277,3 +277,22 @@ def test_a_cut_anywhere_inside_a_line_is_refused(tmp_path):
         CONNECTOR.parse(FILE, path)
     path.write_bytes(data[:end + 2])
     assert len(CONNECTOR.parse(FILE, path).events) == line - 1
+
+
+def test_online_the_file_is_fetched_by_hand(tmp_path, monkeypatch):
+    """The publisher gives no stable link to the CSV: online, an update reads it from the
+    download cache where the user saved it, and skips the source (saying where to get it
+    and where to put it) while it is not there; nothing is fetched."""
+    from coupwatch import config
+    from coupwatch.warehouse import ingest
+
+    monkeypatch.setenv("COUPWATCH_HOME", str(tmp_path / "home"))
+    config.reload()
+    skipped = ingest.load(CONNECTOR)
+    assert skipped.skipped and not skipped.files
+    assert CONNECTOR.files[0].page in skipped.why and "cline/Coup_Data" in skipped.why
+    cached = config.cache_dir() / FILE.path
+    cached.parent.mkdir(parents=True)
+    shutil.copyfile(MIRROR / CLINE, cached)
+    loaded = ingest.load(CONNECTOR)
+    assert not loaded.skipped and len(loaded.files[0][4].events) == 981

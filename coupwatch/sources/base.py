@@ -73,6 +73,9 @@ class SourceFile:
     # The publisher splits what one mirror file holds (e.g. G&W's microstates list): fetched
     # from the publisher only, never expected in a mirror.
     online_only: bool = False
+    # The publisher's page, when it gives no stable link to the file: the file is then read
+    # from the download cache where the user saved it, or the source is skipped online.
+    page: str = ""
     # A SPARQL query: the file is the endpoint's JSON answer to it (``url`` asks the default
     # endpoint; ``fetch`` asks the one of the settings and caches the answer).
     query: str = ""

@@ -27,7 +27,8 @@ from coupwatch.sources.base import (
     cow_to_gw,
 )
 
-# The dataset's page for release v2.1.2 on the Illinois Data Bank; the CSV is one of its files.
+# The dataset's page for release v2.1.2 on the Illinois Data Bank; the CSV is one of its files,
+# behind a link we know no stable address of, so it is fetched by hand (``SourceFile.page``).
 UPSTREAM = "https://databank.illinois.edu/datasets/IDB-3143201"
 KINDS = ("coup", "attempted", "conspiracy")
 OUTCOMES = ("unrealized", "realized", "conspiracy", "attempt")
@@ -54,7 +55,8 @@ class Cline(Connector):
     files = (
         SourceFile("cline/Coup_Data_v2.1.2.csv", UPSTREAM,
                    "release v2.1.2: 981 events 1945-2022, COW codes, 22 flags",
-                   least=Least(events=800, states=100)),  # 981 events in 136 states
+                   least=Least(events=800, states=100),  # 981 events in 136 states
+                   page=UPSTREAM),
     )
 
     def parse(self, file: SourceFile, path: Path) -> Parsed:

@@ -40,6 +40,10 @@ def locate(file: SourceFile, *, mirror: Path | None = None, base_url: str | None
     if file.query:
         return _answer(file, progress)
     dest = config.cache_dir() / file.path
+    if file.page and base_url is None:  # saved by hand from the publisher's page
+        if not dest.exists():
+            raise BadInput(f"no download link: save the file from {file.page} here", file=dest)
+        return dest, f"{file.page} (saved by hand)"
     kind = wdi_live.panel_kind(file.path) if base_url is None else None
     if kind is not None:
         # G&W-keyed WDI panels have no file upstream: build them from the World Bank API.

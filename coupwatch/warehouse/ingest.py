@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from coupwatch import config
 from coupwatch.sources import CONNECTORS, Connector, Parsed
 from coupwatch.sources._files import check_file
 from coupwatch.sources.fetch import Progress, locate, sha256
@@ -32,8 +33,10 @@ class Loaded:
 
     connector: Connector
     files: list[tuple[str, Path, str, str, Parsed]]  # (file key, path, origin, sha256, parsed)
-    # read from a mirror, which holds none of its files: what the warehouse holds of it stays
+    # not read (a mirror holds none of its files; a file to fetch by hand is not in the
+    # cache): what the warehouse holds of it stays; ``why`` says which
     skipped: bool = False
+    why: str = ""
 
 
 @dataclass
@@ -52,8 +55,12 @@ def load(connector: Connector, *, mirror: Path | None = None, base_url: str | No
     files = []
     from_mirror = mirror is not None or base_url is not None
     if from_mirror and all(file.online_only for file in connector.files):
-        return Loaded(connector, [], skipped=True)
+        return Loaded(connector, [], skipped=True, why="online only")
     for file in connector.files:
+        if not from_mirror and file.page and not (config.cache_dir() / file.path).is_file():
+            return Loaded(connector, [], skipped=True,
+                          why=f"no download link: save the file from {file.page} as "
+                              f"{config.cache_dir() / file.path}")
         if file.online_only and from_mirror:
             continue
         path, origin = locate(file, mirror=mirror, base_url=base_url,
@@ -107,7 +114,7 @@ def update(names: Sequence[str] | None = None, *, path: Path, mirror: Path | Non
 def _outcome(item: Loaded, changed: list[str]) -> Outcome:
     parsed = [p for *_, p in item.files]
     status = "loaded" if item.connector.name in changed else "unchanged"
-    return Outcome(item.connector.name, "skipped (online only)" if item.skipped else status,
+    return Outcome(item.connector.name, f"skipped ({item.why})" if item.skipped else status,
                    sum(p.rows for p in parsed), sum(p.duplicates for p in parsed),
                    sum(len(p.unmapped) for p in parsed),
                    ", ".join(sorted({p.release for p in parsed})))
