@@ -62,6 +62,7 @@ async function loadMonthly(iso3, horizon) {
   }
   if (!location.hash.toUpperCase().includes(`/${iso3}`)) return;
   monthlyChart(box, data);
+  card.dataset.horizon = horizon;
   document.getElementById("monthlynote").textContent = `${data.about} Model ${data.run.model}, run ${data.run.run_id}` +
     (data.note ? `. ${data.note}` : ".");
   card.dataset.loaded = "true";
