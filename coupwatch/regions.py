@@ -99,6 +99,19 @@ def members(region: str, year: int | None = None) -> set[int]:
                    parameter="region")
 
 
+def members_during(region: str, year: int) -> set[int]:
+    """G&W codes that were members of ``region`` at any time in ``year``: a state that left,
+    or a group dissolved, in December (G5 Sahel, 2023) still counts for that year."""
+    dated = memberships()
+    dated = dated[(dated["region"].str.lower() == region.strip().lower())
+                  & (dated["kind"] == "member")]
+    if dated.empty:
+        return members(region, year)
+    first, last = pd.Timestamp(dt.date(year, 1, 1)), pd.Timestamp(dt.date(year, 12, 31))
+    rows = dated[(dated["start"] <= last) & (dated["end"].isna() | (dated["end"] >= first))]
+    return {int(g) for g in rows["gwcode"].dropna()}
+
+
 def members_for(region: str, year: int) -> set[int]:
     """Members at the end of ``year``; for a group formed later (e.g. AES, 2023), its members
     at the end of its first year, so a forecast made just before it formed can be filtered."""

@@ -1,4 +1,6 @@
-"""A warehouse with a stored forecast run and a short backtest, built once per test session.
+"""A warehouse with a stored forecast run and a short backtest, a second stored backtest (the
+climatology, for the dashboard's backtest picker), and a monthly run with a short monthly
+backtest, built once per test session.
 
 Registered as a plugin by ``conftest.py``; test modules ask for the fixtures by name.
 The warehouse is built from the offline mirror (``COUPWATCH_MIRROR``, default
@@ -20,18 +22,20 @@ import pytest
 from server import serving
 
 from coupwatch import operations, warehouse
-from coupwatch.forecasts import service
+from coupwatch.forecasts import monthly, service
 
 REPO = Path(__file__).resolve().parents[1]
 MIRROR = Path(os.environ.get("COUPWATCH_MIRROR", REPO.parent / "shared" / "mirror")).resolve()
 MODEL = os.environ.get("COUPWATCH_TEST_MODEL", "logit")
 BACKTEST_YEARS = list(range(2015, 2023))
+MONTHLY_YEARS = (2021, 2022)  # origins of the stored monthly backtest (two refits)
 ARTIFACTS = REPO / "tests" / "artifacts"
 
 
 def build_warehouse(home: Path, *, mirror: Path = MIRROR, model: str = MODEL,
                     years: list[int] = BACKTEST_YEARS) -> Path:
-    """Load the mirror, backtest ``years`` and store one forecast run; returns the file."""
+    """Load the mirror, backtest ``years`` and store one forecast run, a climatology
+    backtest of the same years, and a monthly backtest and run (logit); returns the file."""
     path = home / "warehouse.duckdb"
     operations.update_data(mirror=mirror, path=path)
     con = warehouse.connect(path)
@@ -39,6 +43,12 @@ def build_warehouse(home: Path, *, mirror: Path = MIRROR, model: str = MODEL,
         design = service.design_rows(con)
         service.backtest(con, design, years, model=model, seed=0)
         service.forecast(con, model=model, seed=0)
+        service.backtest(con, design, years, model="climatology", seed=0)
+        data = monthly.prepare(con)
+        first, last = MONTHLY_YEARS
+        monthly.backtest(con, data, first * 12, min(last * 12 + 11, data.last), model="logit",
+                         seed=0)
+        monthly.forecast(con, model="logit", seed=0)
     finally:
         con.close()
     return path

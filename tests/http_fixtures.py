@@ -48,18 +48,35 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture()
-def page(browser, live_server):
-    """A fresh page; the test fails on a JavaScript error or a request that leaves the server."""
+@contextmanager
+def watched_page(browser, base: str) -> Iterator[playwright_api.Page]:
+    """A fresh page on ``base``; fails on a JavaScript error, a request that leaves the
+    server, a dialog (``alert``) or anything the Content-Security-Policy blocked.
+
+    Playwright's ``wait_for_function`` must be given a function (``"() => ..."``): an
+    expression is evaluated with ``eval``, which the pages' policy forbids."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000},
                                   accept_downloads=True)
     page = context.new_page()
     errors: list[str] = []
     remote: list[str] = []
     page.on("pageerror", lambda err: errors.append(str(err)))
+    page.on("dialog", lambda dialog: (errors.append(f"dialog: {dialog.message}"),
+                                      dialog.dismiss()))
+    page.on("console", lambda msg: errors.append(msg.text)
+            if "Content Security Policy" in msg.text else None)
     page.on("request", lambda r: remote.append(r.url) if not r.url.startswith(
-        (live_server, "data:", "blob:")) else None)
-    yield page
-    context.close()
+        (base, "data:", "blob:")) else None)
+    try:
+        yield page
+    finally:
+        context.close()
     assert not errors, errors
     assert not remote, f"requests left the server: {remote}"
+
+
+@pytest.fixture()
+def page(browser, live_server):
+    """A fresh page on the session's live server (see ``watched_page``)."""
+    with watched_page(browser, live_server) as fresh:
+        yield fresh

@@ -197,7 +197,8 @@ def test_dashboard_and_static(client):
     page = client.get("/")
     assert page.status_code == 200 and "coupwatch" in page.text
     assert "http://" not in page.text and "https://" not in page.text  # nothing remote
-    for asset in ("/static/dashboard.js", "/static/vendor/d3.min.js",
+    for asset in ("/static/common.js", "/static/overview.js", "/static/router.js",
+                  "/static/vendor/d3.min.js",
                   "/static/vendor/topojson-client.min.js",
                   "/static/vendor/countries-110m.json"):
         assert client.get(asset).status_code == 200, asset

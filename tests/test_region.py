@@ -70,7 +70,8 @@ def test_backtested_year_uses_out_of_sample_forecasts(db):
     sahel = region.report("G5 Sahel", 2020, path=db)
     assert set(sahel.members["iso3"]) == {"BFA", "MLI", "MRT", "NER", "TCD"}
     stored = query(db, "SELECT iso3, p_attempt FROM backtests WHERE year = 2020 AND "
-                   "iso3 IN ('BFA', 'MLI', 'MRT', 'NER', 'TCD')").set_index("iso3")
+                   "iso3 IN ('BFA', 'MLI', 'MRT', 'NER', 'TCD') AND model = (SELECT model "
+                   "FROM forecast_runs ORDER BY created_at DESC LIMIT 1)").set_index("iso3")
     assert sahel.members.set_index("iso3")["p_attempt"].sort_index().to_numpy() == \
         pytest.approx(stored["p_attempt"].sort_index().to_numpy())
 
@@ -127,3 +128,53 @@ def test_dashboard_shows_the_region_aggregate(page, live_server, db):
     text = page.inner_text("#regionrisk")
     rep = region.report("ECOWAS", path=db)
     assert f"{100 * rep.p_any_attempt:.1f} %" in text and "independent" in text
+
+
+def _regions_in_file() -> list[str]:
+    import csv
+    from importlib import resources
+
+    with resources.files("coupwatch.data").joinpath("regions.csv").open(encoding="utf-8") as f:
+        return sorted({row["region"] for row in csv.DictReader(f)})
+
+
+REGIONS = _regions_in_file()
+
+
+def test_the_file_lists_the_groups_we_test():
+    assert {"AES", "ECOWAS", "G5-Sahel", "Sahel", "AU-West"} <= set(REGIONS)
+
+
+@pytest.mark.parametrize("name", REGIONS)
+def test_every_region_in_the_cli(forecast_home, db, name):
+    """In process through the real Typer app (a subprocess per region would cost ~3 s each)."""
+    from typer.testing import CliRunner
+
+    from coupwatch.cli import app, common
+
+    width = common.console.width
+    common.console.width = 200
+    try:
+        env = {"COUPWATCH_HOME": str(forecast_home), "NO_COLOR": "1"}
+        table = CliRunner().invoke(app, ["region", name], env=env)
+        as_json = CliRunner().invoke(app, ["region", name, "--format", "json"], env=env)
+    finally:
+        common.console.width = width
+    assert table.exit_code == 0, table.output
+    assert table.exception is None and "Traceback" not in table.output
+    rep = region.report(name, path=db)
+    assert len(rep.members) >= 3
+    assert f"P(at least one attempt in {rep.year}) = {rep.p_any_attempt:.1%}" in table.output
+    assert "of the last 0 years" not in table.output
+    assert as_json.exit_code == 0 and json.loads(as_json.output)["region"] == name
+
+
+@pytest.mark.parametrize("name", REGIONS)
+def test_every_region_in_the_api(client, db, name):
+    body = client.get(f"/api/region/{name}").json()
+    assert body["region"] == name and len(body["members"]) >= 3
+    assert body["p_any_attempt"] == pytest.approx(region.report(name, path=db).p_any_attempt)
+    listed = {r["name"]: r["members"] for r in client.get("/api/regions").json()["regions"]}
+    assert set(listed[name]) == {m["iso3"] for m in body["members"]}
+    ranked = client.get("/api/forecasts", params={"region": name}).json()
+    assert {i["iso3"] for i in ranked["items"]} == set(listed[name])

@@ -58,6 +58,7 @@ def test_shared_link_and_example(page, live_server):
     assert page.locator("#sqlquery").input_value() == COUNT_2021
     assert page.locator("#sqlresult tbody td").all_inner_texts() == ["7"]
     page.locator("#sqlexamples a").first.click()  # attempts per year since 2000
-    page.wait_for_function("document.querySelector('#sqlresult th').textContent === 'year'",
+    page.wait_for_function("() => document.querySelector('#sqlresult th').textContent "
+                           "=== 'year'",
                            timeout=20_000)
     assert page.locator("#sqlresult tbody tr").count() >= 15

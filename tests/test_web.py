@@ -5,10 +5,14 @@ Screenshots go to tests/artifacts/ (not committed).
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import time
+from urllib.parse import quote
 
 import httpx
+import pytest
 from forecast_fixtures import ARTIFACTS
 
 EXPLAIN_TIMEOUT_S = 900
@@ -17,6 +21,11 @@ EXPLAIN_TIMEOUT_S = 900
 def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def title_has(page, text: str) -> None:
+    page.wait_for_function("(t) => document.querySelector('#maptitle').textContent.includes(t)",
+                           arg=text, timeout=20_000)
 
 
 def test_dashboard_map_filter_country_and_brief(page, live_server):
@@ -33,7 +42,7 @@ def test_dashboard_map_filter_country_and_brief(page, live_server):
     shot(page, "01-world")
 
     page.select_option("#region", "ECOWAS")
-    page.wait_for_function("document.querySelector('#maptitle').textContent.includes('ECOWAS')")
+    title_has(page, "ECOWAS")
     inside = page.locator("#map path.country:not(.out)").count()
     rows = page.locator("#ranked tbody tr").count()
     assert 10 <= inside <= rows <= 16  # Cape Verde has no shape at 1:110m
@@ -77,7 +86,7 @@ def test_past_year_and_sources(page, live_server):
     page.goto(live_server + "/")
     page.wait_for_selector("body[data-loaded=true]", timeout=20_000)
     page.select_option("#year", "2021")
-    page.wait_for_function("document.querySelector('#maptitle').textContent.includes('2021')")
+    title_has(page, "2021")
     happened = page.locator("#ranked tbody tr td:nth-child(8) b").count()
     assert happened >= 1
     assert page.locator("#surprises li").count() >= 1
@@ -109,3 +118,179 @@ def test_country_page_shows_drivers(page, live_server):
     page.wait_for_selector("#drivers table", timeout=30_000)
     assert page.locator("#drivers tr").count() == len(body["drivers"])
     shot(page, "06-mali-drivers")
+
+
+def wait_loaded(page) -> None:
+    page.wait_for_selector("body[data-loaded=true]", timeout=20_000)
+
+
+def test_every_region_is_listed_and_linkable(page, live_server):
+    from test_region import REGIONS
+
+    page.goto(live_server + "/")
+    wait_loaded(page)
+    options = page.locator("#region option").all_inner_texts()
+    assert set(REGIONS) <= set(options)
+    for name in REGIONS:
+        page.select_option("#region", name)
+        title_has(page, f"— {name}")
+        assert page.url.endswith(f"#/region/{name}")
+        assert page.locator("#ranked tbody tr").count() >= 3, name
+    # a link opens the view it names, and back/forward restore the views in between
+    page.goto(live_server + "/#/region/ECOWAS?year=2021")
+    title_has(page, "2021")
+    assert "ECOWAS" in page.inner_text("#maptitle")
+    assert (page.input_value("#region"), page.input_value("#year")) == ("ECOWAS", "2021")
+    page.select_option("#region", "Sahel")
+    title_has(page, "Sahel")
+    assert page.url.endswith("#/region/Sahel?year=2021")
+    page.go_back()
+    title_has(page, "ECOWAS")
+    assert (page.input_value("#region"), page.input_value("#year")) == ("ECOWAS", "2021")
+    page.go_forward()
+    title_has(page, "Sahel")
+    assert page.input_value("#region") == "Sahel"
+
+
+def test_map_outlines_the_countries_with_an_attempt(page, live_server):
+    page.goto(live_server + "/#/?year=2021")
+    title_has(page, "2021")
+    items = httpx.get(f"{live_server}/api/forecasts", params={"year": 2021}).json()["items"]
+    happened = {i["iso3"] for i in items if i["observed_attempt"] == 1}
+    assert "MLI" in happened and "FRA" not in happened
+
+    def stroke(selector):
+        return page.locator(selector).first.evaluate(
+            "n => [getComputedStyle(n).stroke, getComputedStyle(n).strokeWidth]")
+    outlined = stroke('#map path[data-iso3="MLI"]')
+    assert outlined == ["rgb(29, 39, 51)", "1.6px"]
+    assert stroke('#map path[data-iso3="FRA"]')[0] == "rgb(255, 255, 255)"
+    swatch = page.locator("#legend span.sw.happened")
+    assert "coup attempt that year" in page.inner_text("#legend")
+    assert swatch.evaluate("n => getComputedStyle(n).borderTopColor") == outlined[0]
+    assert page.locator("#map path.happened").count() == len(happened & {
+        p for p in page.locator("#map path").evaluate_all("ns => ns.map(n => n.dataset.iso3)")})
+
+
+def test_surprises_list_members_of_the_events_year(page, live_server):
+    world = httpx.get(f"{live_server}/api/surprises", params={"limit": 100}).json()["items"]
+    assert ("MRT", 2005) in {(i["iso3"], i["year"]) for i in world}  # the test can fail
+    ecowas = httpx.get(f"{live_server}/api/surprises",
+                       params={"limit": 100, "region": "ECOWAS"}).json()["items"]
+    assert ecowas and "MRT" not in {i["iso3"] for i in ecowas}  # left ECOWAS in 2000
+    page.goto(live_server + "/#/region/ECOWAS")
+    title_has(page, "ECOWAS")
+    shown = page.locator("#surprises li").all_inner_texts()
+    assert shown and not any("Mauritania" in s for s in shown)
+    assert [s.split("\n")[0] for s in shown] == [f"{i['country']} {i['year']}"
+                                                 for i in ecowas[:8]]
+
+
+def test_ranked_list_downloads_what_it_shows(page, live_server):
+    page.goto(live_server + "/#/?year=2021")
+    title_has(page, "2021")
+    page.fill("#search", "a")
+    page.click("#ranked th[data-key=p_coup]")  # sort by P(coup), largest first
+    shown = page.locator("#ranked tbody tr td:nth-child(2)").all_inner_texts()
+    header = page.locator("#ranked thead th").all_inner_texts()
+    with page.expect_download() as info:
+        page.click("#rankedcsv")
+    rows = list(csv.reader(io.StringIO(open(info.value.path(), encoding="utf-8").read())))
+    assert [h.rstrip(" ▲▼") for h in header] == [
+        h.removesuffix(" (%)").removesuffix(" (pt)") for h in rows[0]]
+    body = rows[1:]
+    total = int(page.inner_text("#rankedcsv").split("(")[1].split()[0])
+    assert len(body) == total > len(shown) == 25  # every row the search keeps
+    assert [r[1] for r in body[:25]] == shown
+    p_coup = [float(r[4]) for r in body]
+    assert p_coup == sorted(p_coup, reverse=True)
+    items = {i["country"]: i for i in httpx.get(
+        f"{live_server}/api/forecasts", params={"year": 2021}).json()["items"]}
+    kept = {c for c, i in items.items() if "a" in f"{c} {i['iso3']} {i['region']}".lower()}
+    assert sorted(r[1] for r in body) == sorted(kept)
+    first = items[body[0][1]]
+    assert float(body[0][3]) == pytest.approx(100 * first["p_attempt"], abs=1e-4)
+    assert body[0][7] == ("attempt" if first["observed_attempt"] else "none")
+
+
+def test_sql_result_downloads_as_csv(page, live_server):
+    page.goto(live_server + "/#/sql?q=" + quote("SELECT iso3, year, date FROM coups WHERE "
+                                                  "iso3 = 'MLI' ORDER BY date"))
+    page.wait_for_selector("#sql[data-state=done]", timeout=20_000)
+    with page.expect_download() as info:
+        page.click("#sqlcsv")
+    rows = list(csv.reader(io.StringIO(open(info.value.path(), encoding="utf-8").read())))
+    assert rows[0] == ["iso3", "year", "date"]
+    assert rows[1:] == [[c for c in r] for r in page.locator("#sqlresult tbody tr").evaluate_all(
+        "rs => rs.map(r => [...r.cells].map(c => c.textContent))")]
+    assert len(rows) == 9 and rows[-1][2] == "2021-05-21"
+
+
+def test_monthly_switch_and_country_line(page, live_server):
+    page.goto(live_server + "/")
+    wait_loaded(page)
+    page.click("#unit button[data-horizon='3']")
+    title_has(page, "next 3 months")
+    assert page.url.endswith("#/?horizon=3") and page.locator("#year").is_disabled()
+    ranked = httpx.get(f"{live_server}/api/forecasts", params={"unit": "month",
+                                                                "horizon": 3}).json()
+    first = page.locator("#ranked tbody tr").first.locator("td")
+    assert first.nth(1).inner_text() == ranked["items"][0]["country"]
+    assert ranked["window"] in page.inner_text("#maptitle")
+    shot(page, "08-next-3-months")
+    page.click("#unit button[data-horizon='12']")
+    title_has(page, "next 12 months")
+    twelve = httpx.get(f"{live_server}/api/forecasts", params={"unit": "month",
+                                                                "horizon": 12}).json()
+    assert page.locator("#ranked tbody tr td:nth-child(2)").first.inner_text() == \
+        twelve["items"][0]["country"]
+    page.click("#unit button:not([data-horizon])")
+    title_has(page, "in 2023")
+
+    line = httpx.get(f"{live_server}/api/forecasts/MLI/monthly").json()
+    page.goto(live_server + "/#/country/MLI")
+    page.wait_for_selector("#monthly[data-loaded=true]", timeout=20_000)
+    assert page.locator("#monthlychart circle.m").count() == len(line["items"])
+    assert page.locator("#monthlychart circle.mcurrent").count() == 1
+    assert page.locator('#monthlychart g.mevent[data-date="2021-05-21"]').count() == 1
+    page.locator("#monthlychart circle.mcurrent").hover()
+    assert line["current"]["window"] in page.inner_text("#tooltip")
+    shot(page, "09-mali-monthly")
+    page.click("#monthlyswitch button[data-horizon='12']")
+    page.wait_for_selector("#monthly[data-loaded=true][data-horizon='12']", timeout=20_000)
+    assert "within 12 months" in page.inner_text("#monthlychart")
+    # the indicator panels credit each series' own source (the catalog's attribution)
+    profile = httpx.get(f"{live_server}/api/countries/MLI").json()
+    gdp = {s["variable"]: s["source_name"] for s in profile["indicators"]}
+    assert gdp["NY.GDP.MKTP.KD.ZG"] in page.inner_text("#gdpsource")
+    assert "SIPRI" not in page.inner_text("#gdpsource")
+
+
+def test_backtest_view_picks_any_stored_model(page, live_server):
+    listing = httpx.get(f"{live_server}/api/backtests").json()["items"]
+    assert {b["model"] for b in listing} >= {"logit", "climatology"}
+    page.goto(live_server + "/#/backtest")
+    page.wait_for_selector("#backtest[data-loaded=true][data-model=logit]", timeout=60_000)
+    choice = next(o for o in page.locator("#btpick option").all_inner_texts()
+                  if o.startswith("climatology"))
+    page.select_option("#btpick", label=choice)
+    page.wait_for_selector("#backtest[data-model=climatology]", timeout=60_000)
+    assert "model=climatology" in page.url
+    metrics = httpx.get(f"{live_server}/api/backtest/metrics",
+                        params={"model": "climatology", "seed": 0}).json()
+    auc = next(m for m in metrics["metrics"] if m["metric"] == "roc_auc")
+    cells = page.locator('#btmetrics tr[data-metric="roc_auc"] td').all_inner_texts()
+    assert cells[1] == f"{auc['value']:.3f}" and f"{auc['ci_low']:.3f}" in cells[2]
+    assert page.locator("#btcalibration tbody tr").count() == len(metrics["calibration"])
+    shot(page, "10-backtest")
+    page.go_back()
+    page.wait_for_selector("#backtest[data-model=logit]", timeout=60_000)
+
+
+def test_sources_page_has_the_licences(page, live_server):
+    page.goto(live_server + "/#/sources")
+    page.wait_for_selector("#sources[data-loaded=true]", timeout=20_000)
+    assert "Licence" in page.locator("#sourcetable thead").inner_text()
+    sources = httpx.get(f"{live_server}/api/sources").json()["sources"]
+    licences = page.locator("#sourcetable td.licence").all_inner_texts()
+    assert licences == [s["licence"] for s in sources] and "CC BY 4.0" in licences

@@ -27,12 +27,14 @@ from coupwatch.api.routes import (
     sql,
     web,
 )
+from coupwatch.api.security import SecurityHeaders
 from coupwatch.errors import NoData
 from coupwatch.read.explainer import Explainer
 from coupwatch.read.snapshot import Store
 
-DESCRIPTION = """Open early warning of coups: one-year-ahead risk per country, the record of
-our past (out-of-sample) forecasts, coup events and indicators, and country briefs.
+DESCRIPTION = """Open early warning of coups: one-year-ahead and 1-12-month risk per country,
+the record of our past (out-of-sample) forecasts, coup events and indicators, and country
+briefs.
 Read-only over the local DuckDB warehouse. Errors are JSON `{"detail", "parameter"}`."""
 
 
@@ -67,6 +69,7 @@ def create_app(warehouse: Path | None = None, *, cors_origins: list[str] | None 
     if cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["GET"],
                            allow_headers=[])
+    app.add_middleware(SecurityHeaders)  # outermost: on every response, fast path included
 
     return app
 

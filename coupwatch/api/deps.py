@@ -59,21 +59,3 @@ def check_year(snap: Snapshot, year: int | None, parameter: str = "year") -> int
         raise BadInput(f"no forecast for {year} (available: {years[0]}-{years[-1]})",
                        parameter=parameter)
     return year
-
-
-def region_members(region: str | Enum | None, year: int | None) -> set[int] | None:
-    """A region's members at the end of ``year`` (None: the whole world)."""
-    region = region.value if isinstance(region, Enum) else region
-    if region is None or region.strip().lower() in ("", "world"):
-        return None
-    return regions.members_for(region, year) if year is not None else regions.members(region)
-
-
-def in_region(frame, region: str | Enum | None):
-    """Rows whose state was a member of ``region`` in the row's own year."""
-    if region_members(region, None) is None:
-        return frame
-    name = region.value if isinstance(region, Enum) else region
-    keep = [int(g) in regions.members(name, int(y))
-            for g, y in zip(frame["gwcode"], frame["year"], strict=True)]
-    return frame[keep]

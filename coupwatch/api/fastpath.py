@@ -26,16 +26,25 @@ class CachedForecasts:
             return None
         if snap.run is None:
             return None
-        year, region = snap.target_year, None
+        year, region, unit, horizon = None, None, "year", None
         if query:
             for key, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
                 if key == "year" and value.isdigit() and len(value) == 4:
                     year = int(value)
                 elif key == "region" and value:
                     region = value
+                elif key == "unit" and value in ("year", "month"):
+                    unit = value
+                elif key == "horizon" and value.isdigit() and len(value) <= 2:
+                    horizon = int(value)
                 else:
                     return None
-        return snap.cache.get(("forecasts", year, region))
+        if unit == "month":  # the same keys as the route's cache
+            return None if year is not None else snap.cache.get(
+                ("forecasts-month", 3 if horizon is None else horizon, region))
+        if horizon is not None:
+            return None
+        return snap.cache.get(("forecasts", snap.target_year if year is None else year, region))
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http" and scope["path"] == PATH and scope["method"] == "GET":

@@ -1,10 +1,12 @@
-"""Country briefs: one or two A4 pages, rendered from Jinja2 templates, PDF by WeasyPrint.
+"""Country briefs: one A4 page, rendered from Jinja2 templates, PDF by WeasyPrint.
 
-The interval printed beside the risk is a *calibration interval*: among the stored
-out-of-sample backtest forecasts (same model and data), take the ``NEIGHBOURS`` country-years
-whose forecast was closest to this one, count how often a coup attempt followed, and give
-the Jeffreys 95 % interval of that observed rate. It says how far the realised frequency of
-forecasts like this one has ranged -- not a sampling interval of the model's parameters.
+The range printed under the risk is a *calibration* range: among the stored out-of-sample
+backtest forecasts (same model and data), take the ``NEIGHBOURS`` country-years whose forecast
+was closest to this one, count how often a coup attempt followed, and give that rate with its
+Jeffreys 95 % interval. It says how often forecasts like this one have come true -- not a
+sampling interval of this forecast -- so it need not contain the forecast: when it lies below
+(above), the model's forecasts at this level have run high (low), and the brief says so in
+the headline box rather than shifting the range to look consistent.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from scipy.stats import beta
 
 from coupwatch import catalog
+from coupwatch.read import monthly
 from coupwatch.read.snapshot import Snapshot
 
 NEIGHBOURS = 150
@@ -142,7 +145,8 @@ def context(snap: Snapshot, gwcode: int, year: int, *, drivers: dict | None = No
             "latest_year": int(latest["year"]),
             "range": f"{int(spark_rows['year'].min())}-{int(spark_rows['year'].max())}"
             if len(spark_rows) else "",
-            "spark": sparkline(points, marks=[y for y in event_years if y >= SPARK_FROM],
+            "spark": sparkline(points, height=18, marks=[y for y in event_years
+                                                         if y >= SPARK_FROM],
                                binary=meta.unit == "1 = yes")})
     trend_points = [(t["year"], t["p"]) for t in trend]
     sources = []
@@ -157,7 +161,9 @@ def context(snap: Snapshot, gwcode: int, year: int, *, drivers: dict | None = No
                     "region": info.get("region") or "",
                     "memberships": list(info.get("memberships") or [])},
         "year": year, "forecast": forecast, "trend": trend,
-        "trend_spark": sparkline(trend_points, width=220, height=36,
+        "monthly": monthly.brief_risks(snap, gwcode) if year == snap.target_year else None,
+        "spark_from": SPARK_FROM,
+        "trend_spark": sparkline(trend_points, width=110, height=30,
                                  marks=[t["year"] for t in trend if t["observed"]]),
         "events": [{"date": e.date, "kind": e.kind} for e in events.itertuples()],
         "events_release": snap.release,

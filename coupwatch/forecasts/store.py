@@ -121,10 +121,21 @@ def save_member(con, key: str, member: str, seed: int, year: int, frame: pd.Data
                         [key, member, seed, year, fitted])
 
 
+def _stored(con) -> bool:
+    """Whether the backtests table exists (readers may hold a read-only connection, where
+    ``ensure`` cannot create it)."""
+    return bool(con.execute("""SELECT count(*) FROM duckdb_tables()
+                               WHERE database_name = current_database()
+                                 AND schema_name = current_schema()
+                                 AND table_name = 'backtests'""").fetchall()[0][0])
+
+
 def list_backtests(con) -> pd.DataFrame:
     """Every stored backtest: ``data_key, model, seed, year_min, year_max, years, rows`` and
     whether its data key is the warehouse's current one (for a dashboard to pick from)."""
-    ensure(con)
+    if not _stored(con):
+        return pd.DataFrame(columns=["data_key", "model", "seed", "year_min", "year_max",
+                                     "years", "rows", "current"])
     frame = con.execute("""SELECT data_key, model, seed, min(year) AS year_min,
                                   max(year) AS year_max, count(DISTINCT year) AS years,
                                   count(*) AS rows FROM backtests
@@ -136,7 +147,8 @@ def list_backtests(con) -> pd.DataFrame:
 def stored_backtest(con, model: str, seed: int = 0, key: str | None = None,
                     start: int | None = None, end: int | None = None) -> pd.DataFrame:
     """One stored backtest (default: for the current data), years ``start``-``end``."""
-    ensure(con)
+    if not _stored(con):
+        return pd.DataFrame(columns=["model", "seed", "year", "gwcode"])
     return con.execute("""SELECT * EXCLUDE (data_key) FROM backtests WHERE data_key = ?
                           AND model = ? AND seed = ? AND year >= ? AND year <= ?
                           ORDER BY year, gwcode""",

@@ -2,7 +2,8 @@
 
 One table for every interface (``data status``, ``/api/meta``, the dashboard's Sources page,
 the brief): per source, the last period its loaded files cover and the inputs the newest
-forecast run left out for lack of a value at its origin (``forecasts.availability``).
+annual and monthly forecast runs left out for lack of a value at their origin
+(``forecasts.availability``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import pandas as pd
 
 from coupwatch.warehouse.releases import release_date
 
-COLUMNS = ["source", "title", "releases", "covered_through", "left_out", "left_out_inputs"]
+COLUMNS = ["source", "title", "releases", "covered_through", "left_out", "left_out_inputs",
+           "left_out_monthly", "left_out_monthly_inputs"]
 
 
 def table(con: duckdb.DuckDBPyConnection, available: set[str]) -> pd.DataFrame:
@@ -23,16 +25,23 @@ def table(con: duckdb.DuckDBPyConnection, available: set[str]) -> pd.DataFrame:
                                   string_agg(DISTINCT release, ', ' ORDER BY release) AS releases,
                                   max(year_max) AS last_year
                            FROM sources GROUP BY source ORDER BY source""").df()
-    left: dict[str, list[str]] = {}
-    if "runs" in available:
-        rows = con.execute("SELECT left_out FROM runs WHERE latest").fetchall()
-        for entry in json.loads(rows[0][0] or "[]") if rows else []:
-            left.setdefault(entry.get("source") or "", []).append(entry["feature"])
     files["covered_through"] = [_through(r, y) for r, y in
                                 zip(files["releases"], files["last_year"], strict=True)]
-    files["left_out"] = files["source"].map(lambda s: s in left)
-    files["left_out_inputs"] = files["source"].map(lambda s: ", ".join(left.get(s, [])))
+    for runs, suffix in (("runs", ""), ("monthly_runs", "_monthly")):
+        left = _left_out(con, runs) if runs in available else {}
+        files[f"left_out{suffix}"] = files["source"].map(lambda s, left=left: s in left)
+        files[f"left_out{suffix}_inputs"] = files["source"].map(
+            lambda s, left=left: ", ".join(left.get(s, [])))
     return files[COLUMNS]
+
+
+def _left_out(con: duckdb.DuckDBPyConnection, runs: str) -> dict[str, list[str]]:
+    """The inputs the newest run in ``runs`` left out, by source."""
+    rows = con.execute(f"SELECT left_out FROM {runs} WHERE latest").fetchall()
+    out: dict[str, list[str]] = {}
+    for entry in json.loads(rows[0][0] or "[]") if rows else []:
+        out.setdefault(entry.get("source") or "", []).append(entry["feature"])
+    return out
 
 
 def _through(releases: str, last_year) -> str:

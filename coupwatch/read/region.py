@@ -1,8 +1,9 @@
 """A region at a glance: its coups by year, its members' risks, and the chance of at least one.
 
 Membership is dated (``data/regions.csv``): a coup counts for a region only if the state was a
-member at the end of that year, and the risk list uses membership at the end of the forecast
-year (or today, for a year still to come).
+member at the end of that year, and the risk list holds the states that were members at any
+time in the forecast year (or up to today, for a year still to come), so a group dissolved in
+December still has that year's members; suspensions are as of the end of the year.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def report(name: str, year: int | None = None, *, path: Path | None = None) -> R
         states = run("SELECT gwcode, iso3, name, first_year, last_year FROM countries").frame()
     last_year = int(events["year"].max())
     as_of = min(target, dt.date.today().year)
-    codes = _members(region, as_of, states)
+    codes = _members(region, as_of, states, during=True)
     members = _member_table(region, codes, as_of, risks, states)
     counts = _counts(region, events, states, last_year)
     p = members["p_attempt"].dropna().to_numpy()
@@ -107,9 +108,10 @@ def _risks(run: Runner, target: int) -> tuple[pd.DataFrame, str]:
                    f"`coupwatch backtest --from {target} --to {target}`", parameter="year")
 
 
-def _members(region: str, year: int, states: pd.DataFrame) -> set[int]:
+def _members(region: str, year: int, states: pd.DataFrame, *, during: bool = False) -> set[int]:
     alive = states[(states["first_year"] <= year) & (states["last_year"] >= year)]
-    return regions.members(region, year) & set(alive["gwcode"].astype(int))
+    found = regions.members_during(region, year) if during else regions.members(region, year)
+    return found & set(alive["gwcode"].astype(int))
 
 
 def _member_table(region: str, codes: set[int], year: int, risks: pd.DataFrame,

@@ -22,7 +22,7 @@ import pandas as pd
 from coupwatch import catalog, config
 from coupwatch.errors import Busy, EmptyWarehouse, NoData
 from coupwatch.forecasts.ranking import rank_years
-from coupwatch.read import freshness, views
+from coupwatch.read import freshness, monthly, views
 
 
 @dataclass
@@ -39,6 +39,9 @@ class Snapshot:
     run: dict | None  # the latest forecast run
     forecast: pd.DataFrame  # that run's ranked list
     backtests: pd.DataFrame  # past years for the run's data, model and seed, ranked per year
+    monthly_run: dict | None = None  # the newest monthly run (``read.monthly``)
+    monthly: pd.DataFrame = field(default_factory=pd.DataFrame)  # its ranked list
+    monthly_backtests: pd.DataFrame = field(default_factory=pd.DataFrame)  # its data's record
     iso3_index: dict[str, int] = field(default_factory=dict)
     cache: dict = field(default_factory=dict)  # rendered responses, per snapshot
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -126,6 +129,7 @@ def load(path: Path | None = None) -> Snapshot:
             forecast = _frame(con, """SELECT * EXCLUDE (run_id, run_created_at, model,
                                       model_version) FROM forecasts ORDER BY rank""")
             backtests = _frame(con, "SELECT * EXCLUDE (model) FROM backtests")
+        monthly_run, monthly_now, monthly_past = monthly.load(con, available)
     except duckdb.Error as err:
         raise Busy(f"the warehouse could not be read ({type(err).__name__}); try again") \
             from None
@@ -144,7 +148,8 @@ def load(path: Path | None = None) -> Snapshot:
                     countries=states, events=events, release=release,
                     indicators=indicators, provenance=provenance, freshness=current, run=run,
                     forecast=forecast, backtests=rank_years(backtests),
-                    iso3_index=iso3_index)
+                    monthly_run=monthly_run, monthly=monthly_now,
+                    monthly_backtests=monthly_past, iso3_index=iso3_index)
 
 
 def _frame(con, sql: str, params=None) -> pd.DataFrame:

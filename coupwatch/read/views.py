@@ -11,6 +11,8 @@ mean the same thing everywhere.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -48,6 +50,15 @@ VIEWS: dict[str, str] = {
                "file, release, sha256, rows, years covered, time of ingest",
     "variables": "what each variable is: column (panel/model name), label, unit, source, "
                  "variable (its name in indicators), attribution",
+    "monthly_runs": "every stored monthly forecast run: id, time, origin month, model, "
+                    "versions, data key, the inputs it left out (JSON); `latest` marks the "
+                    "newest",
+    "monthly_forecasts": "the newest monthly run: one row per country, P(attempt) and "
+                         "P(successful coup) within 1, 3, 6 and 12 months of the origin "
+                         "month, rank by the 3-month risk, change_3m since the month before",
+    "monthly_backtests": "out-of-sample monthly risks (the newest monthly run's data, model "
+                         "and seed): one row per country and origin month, P(attempt) and "
+                         "P(coup) within 1, 3, 6 and 12 months",
 }
 
 # What to run when a view cannot be offered yet.
@@ -55,7 +66,11 @@ NEEDS = {"panel": "run `coupwatch data update`",
          "forecasts": "run `coupwatch forecast`",
          "forecast_history": "run `coupwatch forecast`",
          "runs": "run `coupwatch forecast`",
-         "backtests": "run `coupwatch forecast`"}
+         "backtests": "run `coupwatch forecast`",
+         "monthly_runs": "run `coupwatch forecast --unit month`",
+         "monthly_forecasts": "run `coupwatch forecast --unit month`",
+         "monthly_backtests": "run `coupwatch forecast --unit month` and `coupwatch backtest "
+                              "--unit month`"}
 
 
 def engine() -> duckdb.DuckDBPyConnection:
@@ -72,6 +87,15 @@ def engine() -> duckdb.DuckDBPyConnection:
 
 def attach(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> set[str]:
     """Attach the warehouse read-only and create the views; the names of those on offer."""
+    tables = attach_tables(con, path)
+    if "provenance" not in tables or not scalar(con, "SELECT count(*) FROM provenance"):
+        raise EmptyWarehouse()
+    return create(con, tables)
+
+
+def attach_tables(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> set[str]:
+    """Attach the warehouse read-only, without views (its tables under their own names, for
+    the stores' own readers); the names of its tables."""
     target = Path(path) if path is not None else config.warehouse_path()
     if not target.is_file():
         raise EmptyWarehouse()
@@ -85,12 +109,20 @@ def attach(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> set[str]
                 from None
         raise
     con.execute("USE warehouse")
-    tables = {r[0] for r in con.execute(
+    return {r[0] for r in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE database_name = 'warehouse' "
         "AND schema_name = 'main'").fetchall()}
-    if "provenance" not in tables or not scalar(con, "SELECT count(*) FROM provenance"):
-        raise EmptyWarehouse()
-    return create(con, tables)
+
+
+@contextmanager
+def tables(path: Path | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A private read-only connection to the warehouse's tables (no views)."""
+    con = engine()
+    try:
+        attach_tables(con, path)
+        yield con
+    finally:
+        con.close()
 
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str):
@@ -150,16 +182,15 @@ def create(con: duckdb.DuckDBPyConnection, tables: set[str]) -> set[str]:
     if {"forecast_runs", "forecasts", "backtests"} <= tables and scalar(
             con, f"SELECT count(*) FROM {W}.forecast_runs"):
         available |= _forecast_views(con)
+    if {"monthly_runs", "monthly_forecasts"} <= tables and scalar(
+            con, f"SELECT count(*) FROM {W}.monthly_runs"):
+        available |= _monthly_views(con, tables)
     return available
 
 
 def _forecast_views(con: duckdb.DuckDBPyConnection) -> set[str]:
     newest = f"({latest_run_sql(f'{W}.forecast_runs')})"
-    # a run table written before runs recorded what they left out has no such column
-    has_left_out = scalar(con, "SELECT count(*) FROM duckdb_columns() WHERE database_name = "
-                               "'warehouse' AND table_name = 'forecast_runs' AND "
-                               "column_name = 'left_out'")
-    left_out = "coalesce(r.left_out, '[]')" if has_left_out else "'[]'"
+    left_out = _left_out(con, "forecast_runs")
     con.execute(f"""
         CREATE TEMP VIEW runs AS
         SELECT r.run_id, r.created_at, r.target_year, r.model, r.model_version,
@@ -184,6 +215,56 @@ def _forecast_views(con: duckdb.DuckDBPyConnection) -> set[str]:
           ON n.latest AND b.data_key = n.data_key AND b.model = n.model AND b.seed = n.seed
         ORDER BY b.year, b.gwcode""")
     return {"runs", "forecasts", "forecast_history", "backtests"}
+
+
+HORIZONS = (1, 3, 6, 12)
+
+
+def _within(months: int, success: bool = False) -> str:
+    """P(at least one event within ``months``) from the stored monthly hazards h1..h12 (and
+    q = P(success | attempt)): 1 - prod(1 - h_k), as ``forecasts.hazard.cumulative``."""
+    factor = " * b.q" if success else ""
+    return "1 - " + " * ".join(f"(1 - b.h{k}{factor})" for k in range(1, months + 1))
+
+
+def _left_out(con: duckdb.DuckDBPyConnection, runs: str) -> str:
+    """What a run left out (JSON); '[]' for a table written before runs recorded it."""
+    has = scalar(con, "SELECT count(*) FROM duckdb_columns() WHERE database_name = "
+                      f"'warehouse' AND table_name = '{runs}' AND column_name = 'left_out'")
+    return "coalesce(r.left_out, '[]')" if has else "'[]'"
+
+
+def _monthly_views(con: duckdb.DuckDBPyConnection, tables: set[str]) -> set[str]:
+    newest = f"({latest_run_sql(f'{W}.monthly_runs')})"
+    con.execute(f"""
+        CREATE TEMP VIEW monthly_runs AS
+        SELECT r.run_id, r.created_at, r.origin_year, r.origin_month, r.model,
+               r.model_version, r.code_version, r.seed, r.data_key, r.data_versions,
+               {_left_out(con, "monthly_runs")} AS left_out,
+               r.run_id = (SELECT run_id FROM {newest}) AS latest
+        FROM {W}.monthly_runs r ORDER BY r.created_at, r.run_id""")
+    con.execute(f"""
+        CREATE TEMP VIEW monthly_forecasts AS
+        SELECT f.run_id, r.created_at AS run_created_at, r.model, f.year, f.month, f.rank,
+               f.gwcode, f.iso3, f.country, f.region,
+               {", ".join(f"f.p_attempt_{h}m" for h in HORIZONS)},
+               {", ".join(f"f.p_coup_{h}m" for h in HORIZONS)},
+               f.p_attempt_3m_previous, f.change_3m
+        FROM {W}.monthly_forecasts f JOIN monthly_runs r USING (run_id)
+        WHERE r.latest ORDER BY f.rank""")
+    if "monthly_backtests" not in tables:
+        return {"monthly_runs", "monthly_forecasts"}
+    con.execute(f"""
+        CREATE TEMP VIEW monthly_backtests AS
+        SELECT b.origin // 12 AS year, b.origin % 12 + 1 AS month, b.gwcode, c.iso3,
+               c.name AS country, b.model,
+               {", ".join(f"{_within(h)} AS p_attempt_{h}m" for h in HORIZONS)},
+               {", ".join(f"{_within(h, True)} AS p_coup_{h}m" for h in HORIZONS)}
+        FROM {W}.monthly_backtests b JOIN monthly_runs n
+          ON n.latest AND b.data_key = n.data_key AND b.model = n.model AND b.seed = n.seed
+        LEFT JOIN {W}.countries c USING (gwcode)
+        ORDER BY b.origin, b.gwcode""")
+    return {"monthly_runs", "monthly_forecasts", "monthly_backtests"}
 
 
 @lru_cache(maxsize=1)

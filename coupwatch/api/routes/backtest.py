@@ -1,4 +1,5 @@
-"""Skill of the stored out-of-sample backtest, with bootstrap confidence intervals."""
+"""Stored out-of-sample backtests: the list, and the skill of any one of them with bootstrap
+confidence intervals (built in ``coupwatch.read.backtests``)."""
 
 from __future__ import annotations
 
@@ -6,46 +7,41 @@ from enum import StrEnum
 
 from fastapi import APIRouter, Depends, Query
 
-from coupwatch import validate
 from coupwatch.api.deps import ERRORS, need_forecast, snapshot
-from coupwatch.errors import BadInput
-from coupwatch.forecasts import backtest
+from coupwatch.models import MODELS
 from coupwatch.panel.spec import OUTCOMES
-from coupwatch.read.jsonify import records
+from coupwatch.read import backtests
 from coupwatch.read.snapshot import Snapshot
 
-router = APIRouter(prefix="/api/backtest", tags=["backtest"])
-N_BOOT = 200  # metrics.summary resamples with pandas: ~10 ms a draw
+router = APIRouter(prefix="/api", tags=["backtest"])
 Outcome = StrEnum("Outcome", {name: name for name in OUTCOMES})
+Model = StrEnum("Model", {name: name for name in MODELS})
+METRIC_ERRORS = {**ERRORS, 404: {"description": "No backtest stored for that model, seed and "
+                                 "data key"}}
 
 
-def compute(snap: Snapshot, outcome: str, start: int, end: int) -> dict:
-    frame = snap.backtests[snap.backtests["year"].between(start, end)]
-    rows = backtest.rows(frame, outcome, snap.run["model"])
-    summary, calibration = backtest.evaluate(rows, n_boot=N_BOOT, seed=0)
-    return {"outcome": outcome, "from": start, "to": end, "model": snap.run["model"],
-            "run_id": snap.run["run_id"], "country_years": int(summary.attrs["n"]),
-            "events": int(summary.attrs["events"]), "n_boot": N_BOOT,
-            "about": "95 % bootstrap intervals, resampling country-years; Brier skill is "
-                     "relative to the event rate of the same rows",
-            "metrics": records(summary), "calibration": records(calibration)}
+@router.get("/backtests", summary="Every stored backtest: data key, model, seed, years; "
+            "which one is served", responses=ERRORS)
+def list_backtests(snap: Snapshot = Depends(snapshot)):
+    need_forecast(snap)
+    return backtests.listing(snap)
 
 
-@router.get("/metrics", summary="ROC-AUC, PR-AUC, Brier, ... of the stored backtest",
-            responses=ERRORS)
+@router.get("/backtest/metrics", summary="ROC-AUC, PR-AUC, Brier, ... of a stored backtest "
+            "(default: the served run's)", responses=METRIC_ERRORS)
 def backtest_metrics(snap: Snapshot = Depends(snapshot),
                      outcome: Outcome = Query(Outcome.attempt),
                      start: int | None = Query(None, alias="from", ge=1900, le=2100,
                                                description="first year (default: the first)"),
                      end: int | None = Query(None, alias="to", ge=1900, le=2100,
-                                             description="last year (default: the last)")):
+                                             description="last year (default: the last)"),
+                     model: Model | None = Query(None, description="default: the served "
+                                                 "run's model"),
+                     seed: int | None = Query(None, ge=0, le=1_000_000,
+                                              description="default: the served run's seed"),
+                     data_key: str | None = Query(None, pattern="^[0-9a-f]{16}$",
+                                                  description="default: the served run's "
+                                                  "data key (see GET /api/backtests)")):
     need_forecast(snap)
-    known = snap.backtests[snap.backtests["observed_attempt"].notna()]
-    if known.empty:
-        raise BadInput("the warehouse has no backtest with known outcomes: run "
-                       "`coupwatch backtest`", parameter="from")
-    first, last = int(known["year"].min()), int(known["year"].max())
-    start, end = validate.year_span(first if start is None else start,
-                                    last if end is None else end, first, last)
-    return snap.cached(("metrics", outcome.value, start, end),
-                       lambda: compute(snap, outcome.value, start, end))
+    return backtests.metrics(snap, outcome.value, start, end,
+                             model=model.value if model else None, seed=seed, key=data_key)

@@ -33,7 +33,7 @@ def brief_html(request: Request, iso3: str = ISO3, snap: Snapshot = Depends(snap
     return HTMLResponse(render.html(_context(request, snap, iso3, year, wait)))
 
 
-@router.get("/{iso3}.pdf", summary="Country brief as PDF (1-2 pages)",
+@router.get("/{iso3}.pdf", summary="Country brief as PDF (one A4 page)",
             responses={**ERRORS, 200: {"content": {"application/pdf": {}}}})
 async def brief_pdf(request: Request, iso3: str = ISO3, snap: Snapshot = Depends(snapshot),
                     year: int | None = Query(None, ge=1900, le=2100),

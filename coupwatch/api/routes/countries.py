@@ -16,9 +16,9 @@ from coupwatch.api.deps import (
     country,
     dumps,
     json_bytes,
-    region_members,
     snapshot,
 )
+from coupwatch.read.forecasts import region_members
 from coupwatch.read.jsonify import records
 from coupwatch.read.snapshot import Snapshot
 

@@ -1,25 +1,35 @@
-"""Swagger UI at /docs from files in the package (no CDN)."""
+"""Swagger UI at /docs from files in the package (no CDN, no inline script)."""
 
 from __future__ import annotations
 
 from importlib import resources
 
 from fastapi import APIRouter
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 
 router = APIRouter(include_in_schema=False)
 SWAGGER = resources.files("coupwatch.api").joinpath("static", "swagger")
 FILES = {"swagger-ui.css": "text/css", "favicon-32x32.png": "image/png",
-         "LICENSE.swagger-ui.txt": "text/plain"}
+         "LICENSE.swagger-ui.txt": "text/plain", "init.js": "application/javascript"}
+PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>coupwatch API</title>
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+<link rel="icon" href="/docs/assets/favicon-32x32.png">
+<script src="/docs/assets/swagger-ui-bundle.js" defer></script>
+<script src="/docs/assets/init.js" defer></script>
+</head>
+<body><div id="swagger-ui"></div></body>
+</html>
+"""
 
 
 @router.get("/docs")
 def docs():
-    return get_swagger_ui_html(openapi_url="/openapi.json", title="coupwatch API",
-                               swagger_js_url="/docs/assets/swagger-ui-bundle.js",
-                               swagger_css_url="/docs/assets/swagger-ui.css",
-                               swagger_favicon_url="/docs/assets/favicon-32x32.png")
+    return HTMLResponse(PAGE)
 
 
 @router.get("/docs/assets/swagger-ui-bundle.js")

@@ -1,7 +1,10 @@
-"""Ranked forecasts (the latest run, or past years from the out-of-sample backtest), a
-country's forecast history beside what happened, and the surprises."""
+"""Ranked forecasts (the latest annual run, past years from the out-of-sample backtest, or the
+newest monthly run by horizon), a country's record and monthly risk line, the surprises.
+The answers are built in ``coupwatch.read``."""
 
 from __future__ import annotations
+
+from enum import IntEnum, StrEnum
 
 from fastapi import APIRouter, Depends, Query
 
@@ -12,67 +15,60 @@ from coupwatch.api.deps import (
     check_year,
     country,
     dumps,
-    in_region,
     json_bytes,
     need_forecast,
-    region_members,
     snapshot,
 )
-from coupwatch.read.jsonify import records
+from coupwatch.errors import BadInput
+from coupwatch.read import forecasts as annual
+from coupwatch.read import monthly
 from coupwatch.read.snapshot import Snapshot
 
 router = APIRouter(prefix="/api", tags=["forecasts"])
-
-ITEM = ["rank", "gwcode", "iso3", "country", "region", "p_attempt", "p_coup", "p_failed",
-        "p_attempt_last_year", "change", "observed_attempt", "observed_coup",
-        "observed_failed"]
-
-
-def run_info(snap: Snapshot) -> dict:
-    run = snap.run
-    return {k: run[k] for k in ("run_id", "created_at", "target_year", "model",
-                                "model_version", "code_version", "seed", "data_key")}
+Unit = StrEnum("Unit", {"year": "year", "month": "month"})
+Horizon = IntEnum("Horizon", {f"months_{h}": h for h in monthly.HORIZONS})
+MONTHLY_ERRORS = {**ERRORS, 503: {"description": "No forecast (or no monthly run) stored yet"}}
 
 
 def ranked_payload(snap: Snapshot, year: int, region: str | None) -> bytes:
-    frame = snap.ranked(year).copy()
-    members = region_members(region, year - 1)
-    if "region" not in frame or frame["region"].isna().all():
-        frame["region"] = frame["gwcode"].map(snap.countries["region"])
-    if members is not None:
-        frame = frame[frame["gwcode"].isin(members)]
-    frame["region_rank"] = frame["p_attempt"].rank(ascending=False, method="first") \
-        .astype("int64")
-    for column in ITEM:
-        if column not in frame:
-            frame[column] = None
-    for column in ("p_attempt", "p_coup", "p_failed", "p_attempt_last_year", "change"):
-        frame[column] = frame[column].astype(float).round(6)  # 1e-6 is plenty, halves the size
-    kind = "forecast" if year == snap.target_year else "backtest"
-    return dumps({
-        "year": year, "kind": kind, "region": region or "World", "count": len(frame),
-        "of": len(snap.ranked(year)), "years": snap.years(), "run": run_info(snap),
-        "about": ("Probability of at least one coup attempt (successful or failed) in the "
-                  "year, made with data through the previous year. Past years are "
-                  "out-of-sample backtest forecasts of the same model."),
-        "items": records(frame[[*ITEM, "region_rank"]]),
-    })
+    return dumps(annual.ranked(snap, year, region))
 
 
-@router.get("/forecasts", summary="Ranked coup risk for a year (default: the next year)",
-            responses=ERRORS)
+def monthly_payload(snap: Snapshot, horizon: int, region: str | None) -> bytes:
+    run = monthly.need_run(snap)
+    members = annual.region_members(region, run["origin_year"])
+    body = monthly.ranked(snap, horizon, members)
+    return dumps({**body, "region": region or "World"})
+
+
+@router.get("/forecasts", summary="Ranked coup risk: next year (default), a past year, or the "
+            "next 1, 3, 6 or 12 months", responses=MONTHLY_ERRORS)
 async def forecasts(
     request_snap: Snapshot = Depends(snapshot),
-    year: int | None = Query(None, ge=1900, le=2100,
-                             description="target year; past years come from the backtest"),
+    year: int | None = Query(None, ge=1900, le=2100, description="target year (unit=year); "
+                             "past years come from the backtest"),
     region: Region | None = Query(None, description="World, Africa, ECOWAS, Sahel, AU-West, "
                                   "..."),
+    unit: Unit = Query(Unit.year, description="year: the annual forecast; month: the newest "
+                       "monthly run, ranked by `horizon`"),
+    horizon: Horizon | None = Query(None, description="months ahead, with unit=month "
+                                    "(default 3)"),
 ):
     snap = request_snap
-    target = check_year(snap, year)
     name = region.value if region else None
-    key = ("forecasts", target, name)
-    return json_bytes(snap.cached(key, lambda: ranked_payload(snap, target, name)))
+    if unit == Unit.month:
+        if year is not None:
+            raise BadInput("year is for unit=year (the monthly forecast starts from the "
+                           "newest month of data)", parameter="year")
+        months = int(horizon) if horizon is not None else 3
+        return json_bytes(snap.cached(("forecasts-month", months, name),
+                                      lambda: monthly_payload(snap, months, name)))
+    if horizon is not None:
+        raise BadInput("horizon is for unit=month (the annual forecast covers one calendar "
+                       "year)", parameter="horizon")
+    target = check_year(snap, year)
+    return json_bytes(snap.cached(("forecasts", target, name),
+                                  lambda: ranked_payload(snap, target, name)))
 
 
 @router.get("/forecasts/{iso3}/history",
@@ -81,36 +77,25 @@ async def forecasts(
 def history(iso3: str = ISO3, snap: Snapshot = Depends(snapshot)):
     code = country(snap, iso3)
     need_forecast(snap)
-
-    def build():
-        rows = snap.history(code)
-        items = records(rows[["year", "p_attempt", "p_coup", "p_failed", "rank",
-                              "observed_attempt", "observed_coup", "observed_failed"]])
-        counts = snap.backtests.groupby("year").size().to_dict()
-        for item in items:
-            item["of"] = int(counts.get(item["year"], 0))
-        events = snap.country_events(code)[["date", "year", "kind"]]
-        return dumps({"iso3": snap.countries.loc[code, "iso3"],
-                      "country": snap.countries.loc[code, "name"], "run": run_info(snap),
-                      "items": items, "events": records(events)})
-    return json_bytes(snap.cached(("history", code), build))
+    return json_bytes(snap.cached(("history", code),
+                                  lambda: dumps(annual.history(snap, code))))
 
 
-@router.get("/surprises", summary="Coup attempts our backtest forecast rated low",
-            responses=ERRORS)
+@router.get("/forecasts/{iso3}/monthly",
+            summary="A country's monthly risk: the stored out-of-sample monthly backtest, the "
+            "newest monthly run, and its coup events", responses=MONTHLY_ERRORS)
+def monthly_line(iso3: str = ISO3, snap: Snapshot = Depends(snapshot),
+                 horizon: Horizon = Query(Horizon.months_3, description="months ahead")):
+    code = country(snap, iso3)
+    months = int(horizon)
+    return json_bytes(snap.cached(("monthly-line", code, months), lambda: dumps(
+        monthly.country_line(snap, code, months))))
+
+
+@router.get("/surprises", summary="Coup attempts our backtest forecast rated low (for a "
+            "region: states that were members in the event's year)", responses=ERRORS)
 def surprises(snap: Snapshot = Depends(snapshot),
               limit: int = Query(10, ge=1, le=100),
               region: Region | None = Query(None)):
     need_forecast(snap)
-    frame = snap.backtests[snap.backtests["observed_attempt"] == 1]
-    frame = in_region(frame, region)  # membership as of each event's year
-    frame = frame.sort_values(["p_attempt", "year"]).head(limit)
-    counts = snap.backtests.groupby("year").size().to_dict()
-    items = records(frame[["year", "gwcode", "iso3", "country", "p_attempt", "rank",
-                           "observed_coup", "observed_failed"]])
-    events = snap.events
-    for item in items:
-        item["of"] = int(counts.get(item["year"], 0))
-        hit = events[(events["gwcode"] == item["gwcode"]) & (events["year"] == item["year"])]
-        item["events"] = records(hit[["date", "kind"]])
-    return {"count": len(items), "items": items}
+    return annual.surprises(snap, limit, region.value if region else None)

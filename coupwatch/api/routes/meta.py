@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends
 
 from coupwatch import __version__, regions
 from coupwatch.api.deps import ERRORS, dumps, json_bytes, snapshot
+from coupwatch.read import monthly
 from coupwatch.read.jsonify import records
 from coupwatch.read.snapshot import Snapshot
 
@@ -24,7 +25,8 @@ def health(snap: Snapshot = Depends(snapshot)):
     return {"status": "ok", "loaded_at": snap.loaded_at, "forecast_run": run.get("run_id"),
             "target_year": run.get("target_year"), "model": run.get("model"),
             "data_key": run.get("data_key"), "events_release": snap.release,
-            "years": snap.years()}
+            "years": snap.years(),
+            "monthly_run": monthly.run_info(snap.monthly_run) if snap.monthly_run else None}
 
 
 @router.get("/regions", summary="Region filters and their current members (ISO3)",

@@ -2,7 +2,7 @@
    to POST /api/sql. Every value from the server goes in through textContent, never as HTML. */
 "use strict";
 
-const sqlConsole = { wired: false, limit: 1000, running: false };
+const sqlConsole = { wired: false, limit: 1000, most: 10000, running: false, last: null };
 const SQL_NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/;
 
 function sqlEl(tag, text, className) {
@@ -17,6 +17,7 @@ async function showSql() {
   if (!sqlConsole.wired) {
     sqlConsole.wired = true;
     document.getElementById("sqlrun").addEventListener("click", () => runSql());
+    document.getElementById("sqlcsv").addEventListener("click", () => downloadSql());
     box.addEventListener("keydown", (e) => {
       if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); runSql(); }
     });
@@ -73,6 +74,33 @@ async function loadSqlCatalog() {
   }));
 }
 
+async function postSql(text, limit) {
+  const r = await fetch("/api/sql", {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ sql: text, limit }),
+  });
+  let body = null;
+  try { body = await r.json(); } catch (e) { /* not JSON */ }
+  if (!r.ok) throw new Error((body && body.detail) || `error ${r.status}`);
+  return body;
+}
+
+/* The result as CSV: the rows shown, or when they were cut at 1,000, the query again with the
+   server's largest row cap (10,000); the status line says if even that was cut. */
+async function downloadSql() {
+  const last = sqlConsole.last;
+  if (!last) return;
+  const status = document.getElementById("sqlstatus");
+  let body = last.body;
+  if (body.truncated) {
+    status.textContent = "fetching up to 10,000 rows for the CSV…";
+    try { body = await postSql(last.text, sqlConsole.most); } catch (e) { status.textContent = e.message; return; }
+  }
+  downloadText("coupwatch-query.csv", csvText(body.columns, body.rows));
+  status.textContent = `CSV: ${body.rows.length.toLocaleString()} rows` + (body.truncated
+    ? ` (the first ${body.rows.length.toLocaleString()}; for every row: coupwatch sql --format csv)` : "");
+}
+
 async function runSql() {
   if (sqlConsole.running) return;
   const section = document.getElementById("sql");
@@ -80,19 +108,18 @@ async function runSql() {
   const error = document.getElementById("sqlerror");
   const table = document.getElementById("sqlresult");
   const text = document.getElementById("sqlquery").value;
+  const csvButton = document.getElementById("sqlcsv");
   sqlConsole.running = true;
+  sqlConsole.last = null;
+  csvButton.hidden = true;
   section.dataset.state = "running";
   status.textContent = "running…";
   error.hidden = true;
   try {
-    const r = await fetch("/api/sql", {
-      method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sql: text, limit: sqlConsole.limit }),
-    });
-    let body = null;
-    try { body = await r.json(); } catch (e) { /* not JSON */ }
-    if (!r.ok) throw new Error((body && body.detail) || `error ${r.status}`);
+    const body = await postSql(text, sqlConsole.limit);
     renderSqlResult(table, body);
+    sqlConsole.last = { text, body };
+    csvButton.hidden = false;
     const n = body.rows.length;
     status.textContent = `${n.toLocaleString()} row${n === 1 ? "" : "s"} in ${Math.round(body.elapsed_ms)} ms`
       + (body.truncated ? ` — only the first ${n.toLocaleString()} are shown; aggregate or add LIMIT` : "");
