@@ -192,8 +192,10 @@ def value_text(column: str, value: float | None) -> str:
         return f"{value:+.1f} %"
     if unit.startswith("%"):
         return f"{value:.1f} {unit}"
-    if unit in ("years", "count"):
-        return f"{value:.0f}" + (" years" if unit == "years" else "")
+    if unit in ("years", "months"):
+        return f"{value:.0f} {unit[:-1] if round(value) == 1 else unit}"
+    if unit == "count":
+        return f"{value:.0f}"
     if unit == "constant US$":
         return f"US$ {value:,.0f}"
     if unit == "thousands":
