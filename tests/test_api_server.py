@@ -15,7 +15,7 @@ def test_serves_over_http(live_server):
                           timeout=10).json()
     assert "MLI" in {i["iso3"] for i in forecasts["items"]}
     page = httpx.get(f"{live_server}/", timeout=10)
-    assert page.status_code == 200 and "dashboard.js" in page.text
+    assert page.status_code == 200 and "/static/router.js" in page.text
     docs = httpx.get(f"{live_server}/docs", timeout=10)
     assert docs.status_code == 200 and "swagger-ui-bundle.js" in docs.text
 

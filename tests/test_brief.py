@@ -53,6 +53,7 @@ def test_brief_html_for_past_year(forecast_home, tmp_path):
     assert done.returncode == 0, done.stderr
     text = out.read_text()
     assert "Niger" in text and "2021" in text and "Sources:" in text and "<svg" in text
+    assert "data through" in text  # how current each source is, next to its release
 
 
 @pytest.mark.parametrize("country,year,parameter", [

@@ -294,3 +294,15 @@ def test_sources_page_has_the_licences(page, live_server):
     sources = httpx.get(f"{live_server}/api/sources").json()["sources"]
     licences = page.locator("#sourcetable td.licence").all_inner_texts()
     assert licences == [s["licence"] for s in sources] and "CC BY 4.0" in licences
+
+
+def test_sources_page_says_how_current_each_source_is(page, live_server):
+    page.goto(live_server + "/#/sources")
+    page.wait_for_selector("#sources[data-loaded=true]", timeout=20_000)
+    fresh = httpx.get(f"{live_server}/api/sources").json()["freshness"]
+    rows = page.locator("#freshtable tbody tr")
+    assert rows.count() == len(fresh) > 0
+    first = rows.nth(0).inner_text()
+    assert fresh[0]["covered_through"] and fresh[0]["covered_through"] in first
+    left = page.locator("#freshtable td.leftout").all_inner_texts()
+    assert all(t == "no" or t.startswith("yes: ") for t in left)

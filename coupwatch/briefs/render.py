@@ -152,9 +152,14 @@ def context(snap: Snapshot, gwcode: int, year: int, *, drivers: dict | None = No
     sources = []
     for source, group in snap.provenance.groupby("source", sort=True) \
             if len(snap.provenance) else []:
+        fresh = snap.freshness[snap.freshness["source"] == source]
         sources.append({"name": catalog.source_title(source),
                         "releases": ", ".join(sorted(set(map(str, group["release"])))),
-                        "sha": ", ".join(s[:10] for s in group["sha256"])})
+                        "sha": ", ".join(s[:10] for s in group["sha256"]),
+                        "through": str(fresh["covered_through"].iloc[0]) if len(fresh)
+                        else ""})
+    left_out = sorted({e.get("source") or "" for e in (snap.run or {}).get("left_out", [])}
+                      - {""})
     run = snap.run or {}
     return {
         "country": {"name": str(info["name"]), "iso3": str(info["iso3"]),
@@ -168,7 +173,7 @@ def context(snap: Snapshot, gwcode: int, year: int, *, drivers: dict | None = No
         "events": [{"date": e.date, "kind": e.kind} for e in events.itertuples()],
         "events_release": snap.release,
         "indicators": indicators, "drivers": drivers, "drivers_state": drivers_state,
-        "sources": sources,
+        "sources": sources, "left_out": [catalog.source_title(s) for s in left_out],
         "run": {k: run.get(k) for k in ("run_id", "model", "model_version", "code_version",
                                         "data_key", "created_at")},
         "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),

@@ -73,28 +73,27 @@ def fitted_members(con, design: pd.DataFrame, target: int, model: str, seed: int
     return {m: load(blobs[(m, s)]) for m, s in wanted}
 
 
-def default_target(con) -> int | None:
-    """The year after the last known outcome, from the stored panel (None if not current)."""
-    from coupwatch.panel import store as panel_store
+def _same_data(con, run_id: str) -> bool:
+    import json
 
-    if panel_store.state(con) != "current":
-        return None
-    last = con.execute("SELECT max(year) FROM panel WHERE attempt IS NOT NULL").fetchall()
-    return int(last[0][0]) + 1 if last and last[0][0] is not None else None
+    from coupwatch.warehouse.store import data_versions
+
+    rows = con.execute("SELECT data_versions FROM forecast_runs WHERE run_id = ?",
+                       [run_id]).fetchall()
+    return bool(rows) and json.loads(rows[0][0] or "[]") == data_versions(con)
 
 
 def from_run(con, country: str, year: int | None = None, *, top: int = 5, seed: int = 0,
              model: str = "ensemble") -> Explanation | None:
-    """The explanation the newest matching forecast run stored (same data and code), or
-    None: reads two tables, fits and imports nothing heavy."""
+    """The explanation the newest matching forecast run stored, or None: reads two tables,
+    fits and imports nothing heavy. A run made from other data files than the warehouse
+    holds now does not count (its drivers would explain another forecast); one made by
+    another version of the code does: it explains the forecast it made."""
     models.check(model)
-    target = default_target(con) if year is None else year
-    if target is None:
+    got = drv.stored(con, country, year, model=model, seed=seed, n=top)
+    if got is None or got["p_attempt"] is None or not _same_data(con, got["run_id"]):
         return None
-    got = drv.stored(con, country, target, model=model, seed=seed,
-                     data_key=store.data_key(con), n=top)
-    if got is None or got["p_attempt"] is None:
-        return None
+    target = int(got["year"])
     return Explanation(got["gwcode"], got["country"], target, got["p_attempt"], got["p_coup"],
                        got["p_failed"], got["drivers"].reset_index(drop=True), {})
 
@@ -155,5 +154,5 @@ def explain(con, country: str, year: int | None = None, *, what_if: list[str] | 
     return out
 
 
-__all__ = ["Explanation", "default_target", "explain", "fitted_members", "from_run",
+__all__ = ["Explanation", "explain", "fitted_members", "from_run",
            "parse_what_if"]
