@@ -274,7 +274,7 @@ def test_missing_or_busy_warehouse(tmp_path, sandbox):
     with pytest.raises(BadInput, match="run `coupwatch data update`"):
         sql.query("SELECT 1", path=tmp_path / "none.duckdb")
     with writer(sandbox / "warehouse.duckdb"):
-        with pytest.raises(Busy, match="being written by another process"):
+        with pytest.raises(Busy, match="being updated by another process"):
             sql.query("SELECT 1", path=sandbox / "warehouse.duckdb")
 
 
@@ -410,7 +410,7 @@ def test_cli_busy_warehouse_exit_1(sandbox):
     with writer(sandbox / "warehouse.duckdb"):
         result = run_cli("sql", "SELECT 1", home=sandbox)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert result.stderr.startswith("error: the warehouse is being written by another process")
+    assert result.stderr.startswith("error: the warehouse is being updated by another process")
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
 
 
@@ -513,7 +513,7 @@ def test_api_busy_warehouse_is_503(sandbox):
             with writer(sandbox / "warehouse.duckdb"):
                 response = _post(client, {"sql": "SELECT 1"})
             assert response.status_code == 503
-            assert "being written by another process" in response.json()["detail"]
+            assert "being updated by another process" in response.json()["detail"]
             assert _post(client, {"sql": "SELECT 1 AS one"}).json()["rows"] == [[1]]
     finally:
         app.state.explainer.shutdown()
