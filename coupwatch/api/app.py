@@ -27,7 +27,7 @@ from coupwatch.api.routes import (
     sql,
     web,
 )
-from coupwatch.api.security import SecurityHeaders
+from coupwatch.api.security import BodyLimit, SecurityHeaders
 from coupwatch.errors import NoData
 from coupwatch.read.explainer import Explainer
 from coupwatch.read.snapshot import Store
@@ -69,6 +69,7 @@ def create_app(warehouse: Path | None = None, *, cors_origins: list[str] | None 
     if cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["GET"],
                            allow_headers=[])
+    app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)  # outermost: on every response, fast path included
 
     return app

@@ -29,6 +29,8 @@ def private_copy(path: str):
     """
     import os
 
+    import duckdb
+
 
     stamp = (path, os.stat(path).st_mtime)
     if _COPY.get("stamp") == stamp:
