@@ -40,6 +40,7 @@ from coupwatch.read.views import NEEDS, VIEWS
 
 DEFAULT_LIMIT = 10_000
 DEFAULT_TIMEOUT = 5.0  # seconds
+MAX_LIMIT, MAX_TIMEOUT = 1_000_000, 3600.0  # what the CLI's --limit and --timeout accept
 MEMORY_LIMIT = "256MB"  # per query: two at a time stay well under a gigabyte
 FIRST_FETCH, FETCH = 16, 1000  # rows per fetch, each batch measured against the byte cap
 
@@ -101,12 +102,13 @@ class View:
 def query(sql: str, *, path: Path | None = None, limit: int = DEFAULT_LIMIT,
           timeout: float = DEFAULT_TIMEOUT) -> Result:
     """Run one SELECT over the warehouse views; at most ``limit`` rows, ``timeout`` seconds."""
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        raise BadInput(f"limit must be a positive whole number, not {limit!r}",
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        raise BadInput(f"limit must be a whole number from 1 to {MAX_LIMIT:,}, not {limit!r}",
                        parameter="limit")
-    if not (isinstance(timeout, int | float) and math.isfinite(timeout) and timeout > 0):
-        raise BadInput(f"timeout must be a positive number of seconds, not {timeout!r}",
-                       parameter="timeout")
+    if not (isinstance(timeout, int | float) and math.isfinite(timeout)
+            and 0 < timeout <= MAX_TIMEOUT):
+        raise BadInput(f"timeout must be a number of seconds above 0 and at most "
+                       f"{MAX_TIMEOUT:g}, not {timeout!r}", parameter="timeout")
     con = views.engine()
     try:
         text = _single_select(con, sql)

@@ -24,7 +24,7 @@ from coupwatch.errors import EmptyWarehouse
 from coupwatch.forecasts.store import latest_run_sql
 from coupwatch.panel import store as panel_store
 from coupwatch.warehouse.releases import newest_sql
-from coupwatch.warehouse.store import raise_if_locked
+from coupwatch.warehouse.store import cannot_open
 
 MEMORY_LIMIT = "1GB"
 W = "warehouse.main"
@@ -104,7 +104,7 @@ def attach_tables(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> s
     try:
         con.execute(f"ATTACH '{escaped}' AS warehouse (READ_ONLY)")
     except duckdb.IOException as err:
-        raise_if_locked(err)
+        cannot_open(err, target)
         raise
     con.execute("USE warehouse")
     return {r[0] for r in con.execute(

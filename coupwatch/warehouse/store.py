@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 
 from coupwatch import config
-from coupwatch.errors import Busy, EmptyWarehouse
+from coupwatch.errors import BadInput, Busy, EmptyWarehouse
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS countries (
@@ -57,8 +57,16 @@ def open_file(target: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPy
     try:
         return duckdb.connect(str(target), read_only=read_only)
     except duckdb.IOException as err:
-        raise_if_locked(err)
+        cannot_open(err, target)
         raise
+
+
+def cannot_open(err: duckdb.IOException, target: Path | str) -> None:
+    """Busy for another process's lock; else (a read-only home, a directory in the file's
+    place, a file that is not a DuckDB database) a one-line BadInput naming the file."""
+    raise_if_locked(err)
+    raise BadInput(f"cannot open the warehouse: {str(err).splitlines()[0]}", file=target,
+                   parameter="COUPWATCH_HOME") from None
 
 
 def raise_if_locked(err: duckdb.Error) -> None:
