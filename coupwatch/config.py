@@ -88,7 +88,11 @@ def home() -> Path:
     """``COUPWATCH_HOME`` or the platform's user-data directory (created if missing)."""
     value = settings().home
     path = Path(value) if value else platformdirs.user_data_path("coupwatch", appauthor=False)
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as err:  # a file there, a read-only or missing place
+        raise BadInput(f"{path} cannot be used as the coupwatch home: "
+                       f"{err.strerror or err}", parameter="COUPWATCH_HOME") from None
     return path
 
 

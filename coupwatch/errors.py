@@ -98,6 +98,11 @@ class Busy(Expected):
 
     exit_code = 1
     status = 503
+    MESSAGE = ("the warehouse is being updated by another process (`coupwatch data update` or "
+               "`forecast`), try again when it is done")
+
+    def __init__(self, message: str = MESSAGE, parameter: str | None = None) -> None:
+        super().__init__(message, parameter)
 
 
 class FetchError(Expected):

@@ -23,6 +23,8 @@ HISTORIC_CONTINENT = {"Eastern Europe": "Europe", "Southern Europe": "Europe",
                       "South-eastern Asia": "Asia", "Eastern Asia": "Asia",
                       "Eastern Africa": "Africa"}
 
+MAX_NAME = countries.MAX_NAME  # characters, as for a country's name
+
 
 @lru_cache(maxsize=1)
 def memberships() -> pd.DataFrame:
@@ -84,6 +86,9 @@ def members(region: str, year: int | None = None) -> set[int]:
     """G&W codes in a region; for groups with dates, members at the end of ``year``
     (suspended members still count: a suspension is not a departure)."""
     key = region.strip()
+    if len(key) > MAX_NAME:  # as for a country: no region's name is this long
+        raise BadInput(f"a region is at most {MAX_NAME} characters (got {len(key):,})",
+                       parameter="region")
     geo = geography()
     if key.lower() == "world":
         return set(geo.index)

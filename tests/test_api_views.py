@@ -62,11 +62,13 @@ def test_monthly_defaults_regions_and_the_annual_answer_unchanged(client):
     annual = client.get("/api/forecasts")
     assert client.get("/api/forecasts", params={"unit": "year"}).content == annual.content
     assert "unit" not in annual.json() and annual.json()["kind"] == "forecast"
+    # a horizon alone means the monthly forecast (a request valid by the schema is answered)
+    assert client.get("/api/forecasts", params={"horizon": 3}).json()["unit"] == "month"
 
 
 @pytest.mark.parametrize("params,parameter", [
     ({"unit": "week"}, "unit"), ({"unit": "month", "horizon": 5}, "horizon"),
-    ({"unit": "month", "horizon": 0}, "horizon"), ({"horizon": 3}, "horizon"),
+    ({"unit": "month", "horizon": 0}, "horizon"), ({"unit": "year", "horizon": 3}, "horizon"),
     ({"unit": "month", "year": 2023}, "year"), ({"unit": "month", "region": "Narnia"}, "region"),
 ])
 def test_monthly_bad_parameters(client, params, parameter):

@@ -2,10 +2,14 @@
 
 Bounded: a few examples per operation. /api/explain and /briefs are left out because each
 call may start a model refit (minutes) or a PDF render; test_api.py covers them.
-Schemathesis' "positive data acceptance" check is off: OpenAPI cannot state the two
-cross-parameter rule ``from`` <= ``to``, which is answered with a 422
-naming the parameter; every other default check (no 5xx, documented status codes, response
-schema and content type, negative data rejected) runs.
+
+Every default check runs, "positive data acceptance" included: a request valid by the schema
+must not be refused (the schema states enums, bounds from the data, lengths and patterns).
+The only 422s allowed for such a request are the rules OpenAPI cannot state, each named in
+the operation's description and its declared 422, and recognised here by their message:
+which SQL text is a valid query, and two parameters that exclude each other (``year`` with
+unit=month, ``horizon`` with unit=year; ``from`` after ``to``), and a day that does not exist
+(2023-02-30, which a date pattern cannot tell from 2024-02-29).
 """
 
 from __future__ import annotations
@@ -34,8 +38,26 @@ def api_schema(forecast_warehouse, tmp_path_factory):
     app.state.explainer.shutdown()
 
 
+# (method, path) -> words of the 422s that only the server can judge
+UNSTATABLE = {
+    ("POST", "/api/sql"): ("parameter 'sql': ",),
+    ("GET", "/api/forecasts"): ("is for unit=",),
+    ("GET", "/api/events"): (" is after ", "is not a date"),
+}
+
+
+def unstatable(case, response) -> bool:
+    words = UNSTATABLE.get((case.method.upper(), case.operation.path), ())
+    if response.status_code != 422 or not words:
+        return False
+    detail = response.json().get("detail", "")
+    return any(word in detail for word in words)
+
+
 @schema.parametrize()
-@settings(max_examples=4, deadline=None, derandomize=True,
+@settings(max_examples=10, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
 def test_openapi_conformance(case):
-    case.call_and_validate(excluded_checks=[positive_data_acceptance])
+    response = case.call()
+    excluded = [positive_data_acceptance] if unstatable(case, response) else []
+    case.validate_response(response, excluded_checks=excluded)

@@ -274,7 +274,7 @@ def test_missing_or_busy_warehouse(tmp_path, sandbox):
     with pytest.raises(BadInput, match="run `coupwatch data update`"):
         sql.query("SELECT 1", path=tmp_path / "none.duckdb")
     with writer(sandbox / "warehouse.duckdb"):
-        with pytest.raises(Busy, match="being written by another process"):
+        with pytest.raises(Busy, match="being updated by another process"):
             sql.query("SELECT 1", path=sandbox / "warehouse.duckdb")
 
 
@@ -393,7 +393,7 @@ def test_cli_formats(cli_runs):
 @pytest.mark.parametrize("key,parameter,words", [
     ("bad-format", "format", "'xml' is not one of"),
     ("forbidden", "sql", "only SELECT queries are allowed here, not DROP"),
-    ("file", "sql", "Permission Error"),
+    ("file", "sql", "read_csv is not available in the console"),
     ("malformed", "sql", "Parser Error"),
     ("slow", "sql", "query ran longer than 0.5 s"),
     ("nothing", "sql", "give one SELECT query"),
@@ -410,7 +410,7 @@ def test_cli_busy_warehouse_exit_1(sandbox):
     with writer(sandbox / "warehouse.duckdb"):
         result = run_cli("sql", "SELECT 1", home=sandbox)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert result.stderr.startswith("error: the warehouse is being written by another process")
+    assert result.stderr.startswith("error: the warehouse is being updated by another process")
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
 
 
@@ -456,7 +456,7 @@ def test_api_views_on_forecasts(client, forecast_warehouse):
 
 @pytest.mark.parametrize("body,parameter,words", [
     ({"sql": "DROP TABLE events"}, "sql", "only SELECT"),
-    ({"sql": "SELECT * FROM read_csv('/etc/passwd')"}, "sql", "Permission Error"),
+    ({"sql": "SELECT * FROM read_csv('/etc/passwd')"}, "sql", "read_csv is not available"),
     ({"sql": "ATTACH '/tmp/x.duckdb' AS x"}, "sql", "not ATTACH"),
     ({"sql": "SELECT 1; SELECT 2"}, "sql", "one statement at a time"),
     ({"sql": "SELEC 1"}, "sql", "Parser Error"),
@@ -513,7 +513,7 @@ def test_api_busy_warehouse_is_503(sandbox):
             with writer(sandbox / "warehouse.duckdb"):
                 response = _post(client, {"sql": "SELECT 1"})
             assert response.status_code == 503
-            assert "being written by another process" in response.json()["detail"]
+            assert "being updated by another process" in response.json()["detail"]
             assert _post(client, {"sql": "SELECT 1 AS one"}).json()["rows"] == [[1]]
     finally:
         app.state.explainer.shutdown()

@@ -27,8 +27,8 @@ from coupwatch.api.routes import (
     sql,
     web,
 )
-from coupwatch.api.security import SecurityHeaders
-from coupwatch.errors import NoData
+from coupwatch.api.security import BodyLimit, SecurityHeaders
+from coupwatch.errors import Busy, NoData
 from coupwatch.read.explainer import Explainer
 from coupwatch.read.snapshot import Store
 
@@ -49,8 +49,9 @@ def create_app(warehouse: Path | None = None, *, cors_origins: list[str] | None 
             if snap.run is not None:  # and render the default ranked list
                 snap.cached(("forecasts", snap.target_year, None),
                             lambda: forecasts.ranked_payload(snap, snap.target_year, None))
-        except NoData:
-            pass  # served as 503 until `coupwatch data update` / `forecast` have run
+        except (NoData, Busy):
+            pass  # served as 503 until `coupwatch data update` / `forecast` have run, or
+            # the writer holding the warehouse is done
         yield
         app.state.explainer.shutdown()
 
@@ -69,6 +70,7 @@ def create_app(warehouse: Path | None = None, *, cors_origins: list[str] | None 
     if cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=cors_origins, allow_methods=["GET"],
                            allow_headers=[])
+    app.add_middleware(BodyLimit)
     app.add_middleware(SecurityHeaders)  # outermost: on every response, fast path included
 
     return app

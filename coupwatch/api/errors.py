@@ -19,9 +19,15 @@ def _body(detail: str, parameter: str | None = None) -> dict:
 
 
 def _describe(error: dict) -> tuple[str, str | None]:
-    where = [str(p) for p in error.get("loc", ()) if p not in ("query", "path", "body")]
-    parameter = where[0] if where else None
+    loc = tuple(error.get("loc", ()))
     message = str(error.get("msg", "invalid value"))
+    if error.get("type") == "json_invalid" or loc[:1] == ("body",) and len(loc) < 2:
+        # the body as a whole (not JSON, not an object): name it, not a byte offset
+        reason = (error.get("ctx") or {}).get("error")
+        return (f"parameter 'body': {message}{f' ({reason})' if reason else ''}: send a JSON "
+                'object such as {"sql": "SELECT 1"}'), "body"
+    where = [str(p) for p in loc if p not in ("query", "path", "body")]
+    parameter = where[0] if where else None
     if parameter:
         return f"parameter '{parameter}': {message}", parameter
     return message, None
@@ -46,7 +52,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
         detail = exc.detail if isinstance(exc.detail, str) else "error"
-        return JSONResponse(status_code=exc.status_code, content=_body(detail),
+        parameter = "body" if exc.status_code == 413 else None
+        return JSONResponse(status_code=exc.status_code, content=_body(detail, parameter),
                             headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)

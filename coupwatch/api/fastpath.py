@@ -26,7 +26,7 @@ class CachedForecasts:
             return None
         if snap.run is None:
             return None
-        year, region, unit, horizon = None, None, "year", None
+        year, region, unit, horizon = None, None, None, None
         if query:
             for key, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
                 if key == "year" and value.isdigit() and len(value) == 4:
@@ -39,6 +39,7 @@ class CachedForecasts:
                     horizon = int(value)
                 else:
                     return None
+        unit = unit or ("month" if horizon is not None else "year")  # as the route infers it
         if unit == "month":  # the same keys as the route's cache
             return None if year is not None else snap.cache.get(
                 ("forecasts-month", 3 if horizon is None else horizon, region))

@@ -13,6 +13,14 @@ that got in as markup could not run, because only script files served by this se
 
 from __future__ import annotations
 
+import json
+
+from starlette.exceptions import HTTPException
+
+MAX_BODY = 64 * 1024  # bytes: a request body (POST /api/sql) larger than this is refused
+TOO_LARGE = (f"the request body is larger than {MAX_BODY // 1024} KB: send one query of at "
+             "most 20,000 characters")
+
 DASHBOARD = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
              "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
              "form-action 'self'; frame-ancestors 'none'")
@@ -52,3 +60,36 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class BodyLimit:
+    """Refuse a request body over ``MAX_BODY`` bytes with 413, before it is read whole:
+    at once when Content-Length says so, else as soon as the chunks received pass it."""
+
+    def __init__(self, app, limit: int = MAX_BODY) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length", b"0")
+        if not length.isdigit() or int(length) > self.limit:
+            body = json.dumps({"detail": TOO_LARGE, "parameter": "body"}).encode()
+            await send({"type": "http.response.start", "status": 413, "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        received = 0
+
+        async def limited():
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:  # a chunked body: FastAPI answers 413 from here
+                raise HTTPException(413, TOO_LARGE)
+            return message
+
+        await self.app(scope, limited, send)

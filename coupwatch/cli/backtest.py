@@ -18,6 +18,7 @@ from coupwatch.cli.common import (
     show,
     span_alias,
     writable,
+    write_file,
 )
 
 # The forecasting modules pull in scikit-learn, LightGBM and SciPy (seconds to import):
@@ -76,7 +77,7 @@ def backtest(
     rows = bt.rows(frame, outcome, model)
     if output is not None:
         text = bt.to_csv(rows)
-        console.file.write(text) if target is None else target.write_text(text)
+        console.file.write(text) if target is None else write_file(target, text)
     summary, calibration = bt.evaluate(rows, base_rate=bt.climatology(rows, design, outcome)
                                        .to_numpy(), seed=seed)
     metrics_table(summary, f"{model}, {outcome}, {start}-{end}: {summary.attrs['n']:,} "

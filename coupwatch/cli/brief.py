@@ -9,8 +9,7 @@ from pathlib import Path
 import typer
 
 from coupwatch import validate
-from coupwatch.cli.common import console
-from coupwatch.errors import BadInput
+from coupwatch.cli.common import console, write_file
 from coupwatch.validate import BriefFormat
 
 
@@ -33,10 +32,6 @@ def brief(
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    try:
-        target.write_bytes(data)
-    except OSError as err:  # a full disk, a read-only place, /dev/full
-        raise BadInput(f"cannot write {output}: {err.strerror or err}",
-                       parameter="output") from None
+    write_file(target, data)
     console.print(f"{ctx['country']['name']} {ctx['year']}: wrote {output} "
                   f"({time.perf_counter() - started:.1f} s)")

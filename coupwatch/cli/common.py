@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -19,10 +21,22 @@ console = Console()
 err_console = Console(stderr=True)
 
 
+# Control characters (ESC, CR, BEL, C1 codes...) and bidirectional overrides in data must not
+# reach a terminal, where they would recolour, move the cursor or reorder what is shown.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with each control character shown as an escape (``\\x1b``), tab and newline
+    kept: what a terminal may print."""
+    return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256
+                       else f"\\u{ord(m.group()):04x}", text)
+
+
 def show(frame: pd.DataFrame, title: str | None = None, *, limit: int | None = None) -> None:
     table = Table(title=title, show_lines=False)
     for column in frame.columns:
-        table.add_column(str(column), overflow="fold")
+        table.add_column(printable(str(column)), overflow="fold")
     rows = frame if limit is None else frame.head(limit)
     for row in rows.itertuples(index=False):
         table.add_row(*(_cell(v) for v in row))
@@ -36,7 +50,7 @@ def _cell(value) -> str:
         return ""
     if isinstance(value, float):
         return f"{value:.4g}"
-    return str(value)
+    return printable(str(value))
 
 
 def write_frame(frame: pd.DataFrame, fmt: str, output: Path | None) -> None:
@@ -45,7 +59,9 @@ def write_frame(frame: pd.DataFrame, fmt: str, output: Path | None) -> None:
     if fmt == "parquet":
         if target is None:
             raise BadInput("parquet is binary: give a file with --output", parameter="output")
-        frame.to_parquet(target, index=False)
+        buffer = io.BytesIO()
+        frame.to_parquet(buffer, index=False)
+        write_file(target, buffer.getvalue())
         return
     if fmt == "csv":
         text = frame.to_csv(index=False)
@@ -54,7 +70,19 @@ def write_frame(frame: pd.DataFrame, fmt: str, output: Path | None) -> None:
     if target is None:
         console.file.write(text)
     else:
-        target.write_text(text, encoding="utf-8")
+        write_file(target, text)
+
+
+def write_file(target: Path, data: str | bytes) -> None:
+    """Write ``--output``; a full disk, a read-only place or ``/dev/full`` is one line."""
+    try:
+        if isinstance(data, str):
+            target.write_text(data, encoding="utf-8")
+        else:
+            target.write_bytes(data)
+    except OSError as err:
+        raise BadInput(f"cannot write {target}: {err.strerror or err}",
+                       parameter="output") from None
 
 
 def metrics_table(frame: pd.DataFrame, title: str) -> None:

@@ -12,6 +12,7 @@ from coupwatch.cli.common import (
     left_out_footer,
     metrics_table,
     show,
+    write_file,
     write_frame,
 )
 from coupwatch.errors import BadInput
@@ -50,7 +51,7 @@ def backtest(con, *, start: int, end: int, horizon: int | None, outcome: str, mo
     rows = monthly.published(data, frame, horizon, outcome, model)
     if output is not None:
         text = bt.to_csv(rows)
-        console.file.write(text) if target is None else target.write_text(text)
+        console.file.write(text) if target is None else write_file(target, text)
     base = monthly_metrics.climatology(data, rows, outcome)
     summary = monthly_metrics.summary(rows, base, seed=seed)
     origins = rows[["year", "month"]].drop_duplicates()

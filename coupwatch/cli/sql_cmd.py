@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from coupwatch.cli.common import console, err_console
+from coupwatch.cli.common import console, err_console, printable
 from coupwatch.errors import BadInput
 from coupwatch.read import console as engine
 from coupwatch.validate import TableFormat
@@ -47,9 +47,11 @@ def sql(
     if fmt == "json":
         console.file.write(json.dumps(result.payload(), ensure_ascii=False) + "\n")
     elif fmt == "csv":
+        # to a terminal, control characters are shown escaped; to a file or a pipe, as they are
+        clean = printable if console.file.isatty() else str
         writer = csv.writer(console.file, lineterminator="\n")
-        writer.writerow(result.columns)
-        writer.writerows([_text(v) for v in row] for row in result.rows)
+        writer.writerow([clean(c) for c in result.columns])
+        writer.writerows([clean(_text(v)) for v in row] for row in result.rows)
     else:
         _table(result)
     if result.truncated:
@@ -62,10 +64,11 @@ def _table(result: engine.Result) -> None:
     table = Table()
     for name, kind in zip(result.columns, result.types, strict=True):
         numeric = kind.startswith(NUMERIC) and "[]" not in kind
-        table.add_column(Text(name), justify="right" if numeric else "left", overflow="fold")
+        table.add_column(Text(printable(name)), justify="right" if numeric else "left",
+                         overflow="fold")
     for row in result.rows:
         # Text, not str: a value such as ["Sahel"] must not be read as Rich markup
-        table.add_row(*(Text(_text(v)) for v in row))
+        table.add_row(*(Text(printable(_text(v))) for v in row))
     console.print(table)
     count = len(result.rows)
     console.print(f"{count:,} row{'s' if count != 1 else ''} in {result.elapsed_ms:.0f} ms",

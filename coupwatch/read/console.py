@@ -11,7 +11,10 @@ whoever types it:
 3. ``enable_external_access`` is off (no file, directory, URL, extension or other database)
    and ``lock_configuration`` is on, so no statement can turn it back on;
 4. a time limit (the connection is interrupted), a memory limit without spilling to disk, and
-   a cap on the rows returned.
+   caps on the rows returned and on their size in bytes;
+5. no table function that reads files (DuckDB lets a connection read its attached database's
+   own file even with external access off) and nothing that shows the machine's paths
+   (``coupwatch.read.sql_guard``).
 
 DuckDB's own advice for untrusted SQL is to sandbox the process too: this console is meant for
 a server on a trusted network or a local user, not the open internet.
@@ -31,12 +34,15 @@ import duckdb
 import pandas as pd
 
 from coupwatch.errors import BadInput
-from coupwatch.read import views
+from coupwatch.read import sql_guard, views
 from coupwatch.read.jsonify import jsonable
 from coupwatch.read.views import NEEDS, VIEWS
 
 DEFAULT_LIMIT = 10_000
 DEFAULT_TIMEOUT = 5.0  # seconds
+MAX_LIMIT, MAX_TIMEOUT = 1_000_000, 3600.0  # what the CLI's --limit and --timeout accept
+MEMORY_LIMIT = "256MB"  # per query: two at a time stay well under a gigabyte
+FIRST_FETCH, FETCH = 16, 1000  # rows per fetch, each batch measured against the byte cap
 
 EXAMPLES: list[tuple[str, str]] = [
     ("Coup attempts per year since 2000",
@@ -96,12 +102,13 @@ class View:
 def query(sql: str, *, path: Path | None = None, limit: int = DEFAULT_LIMIT,
           timeout: float = DEFAULT_TIMEOUT) -> Result:
     """Run one SELECT over the warehouse views; at most ``limit`` rows, ``timeout`` seconds."""
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        raise BadInput(f"limit must be a positive whole number, not {limit!r}",
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        raise BadInput(f"limit must be a whole number from 1 to {MAX_LIMIT:,}, not {limit!r}",
                        parameter="limit")
-    if not (isinstance(timeout, int | float) and math.isfinite(timeout) and timeout > 0):
-        raise BadInput(f"timeout must be a positive number of seconds, not {timeout!r}",
-                       parameter="timeout")
+    if not (isinstance(timeout, int | float) and math.isfinite(timeout)
+            and 0 < timeout <= MAX_TIMEOUT):
+        raise BadInput(f"timeout must be a number of seconds above 0 and at most "
+                       f"{MAX_TIMEOUT:g}, not {timeout!r}", parameter="timeout")
     con = views.engine()
     try:
         text = _single_select(con, sql)
@@ -149,6 +156,8 @@ def catalog(views: list[View]) -> dict:
 def _open(con: duckdb.DuckDBPyConnection, path: Path | None) -> set[str]:
     """Attach the warehouse read-only with the views, then lock the connection down."""
     available = views.attach(con, path)
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    con.execute("SET threads = 1")  # a query never takes every core from the server
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
     return available
@@ -174,6 +183,7 @@ def _single_select(con: duckdb.DuckDBPyConnection, sql: str) -> str:
     if kind != duckdb.StatementType.SELECT:
         raise BadInput(f"only SELECT queries are allowed here, not {kind.name}: the console "
                        "is read-only", parameter="sql")
+    sql_guard.check(sql)
     return sql
 
 
@@ -194,8 +204,7 @@ def _run(con: duckdb.DuckDBPyConnection, sql: str, limit: int, timeout: float) -
         cursor = con.execute(sql)
         columns = [str(d[0]) for d in cursor.description or []]
         types = [str(d[1]) for d in cursor.description or []]
-        # results stream: fetching one row past the cap tells whether there were more
-        rows = cursor.fetchmany(limit + 1)
+        rows = _fetch(cursor, limit)
     except duckdb.Error as err:
         if stopped.is_set():
             raise BadInput(f"query ran longer than {timeout:g} s and was stopped: narrow it "
@@ -205,6 +214,25 @@ def _run(con: duckdb.DuckDBPyConnection, sql: str, limit: int, timeout: float) -
         timer.cancel()
     elapsed = (time.perf_counter() - started) * 1000
     return Result(columns, types, rows[:limit], len(rows) > limit, elapsed, limit)
+
+
+def _fetch(cursor: duckdb.DuckDBPyConnection, limit: int) -> list[tuple]:
+    """Up to ``limit + 1`` rows (one past the cap tells whether there were more), measured as
+    they come: past ``sql_guard.MAX_BYTES`` the query is refused before more is converted.
+    Batches shrink as rows grow, so a few huge rows are never converted at once."""
+    rows: list[tuple] = []
+    total, batch_size = 0, FIRST_FETCH
+    while len(rows) <= limit:
+        batch = cursor.fetchmany(min(batch_size, limit + 1 - len(rows)))
+        if not batch:
+            break
+        total += sum(sql_guard.size(v) for row in batch for v in row)
+        if total > sql_guard.MAX_BYTES:
+            raise sql_guard.too_large()
+        rows.extend(batch)
+        per_row = total / len(rows)
+        batch_size = int(max(1, min(FETCH, (sql_guard.MAX_BYTES - total) / per_row / 4)))
+    return rows
 
 
 def _first_line(err: Exception) -> str:

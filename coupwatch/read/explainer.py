@@ -31,6 +31,7 @@ def private_copy(path: str):
 
     import duckdb
 
+
     stamp = (path, os.stat(path).st_mtime)
     if _COPY.get("stamp") == stamp:
         return _COPY["con"]
@@ -52,13 +53,13 @@ def compute(path: str, iso3: str, year: int | None) -> dict:
     """Explain with the model of the forecast being served, so the drivers' headline
     probability is the one on the dashboard: from what the run stored when it can (read-only,
     no fit), else from a private copy of the warehouse (fits, and keeps them there)."""
-    import duckdb
 
     from coupwatch.forecasts.explain import explain, from_run
     from coupwatch.forecasts.store import latest_run_sql
     from coupwatch.models import DECOMPOSABLE
+    from coupwatch.warehouse.store import open_file
 
-    con = duckdb.connect(path, read_only=True)
+    con = open_file(path, read_only=True)
     try:
         latest = con.execute(f"SELECT model FROM ({latest_run_sql()})").fetchall()
         model = latest[0][0] if latest and latest[0][0] in DECOMPOSABLE else DECOMPOSABLE[0]

@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from coupwatch import catalog, config
-from coupwatch.errors import Busy, EmptyWarehouse, NoData
+from coupwatch.errors import BadInput, Busy, NoData
 from coupwatch.forecasts.ranking import rank_years
 from coupwatch.read import freshness, monthly, views
 
@@ -107,7 +107,7 @@ def load(path: Path | None = None) -> Snapshot:
     try:
         try:
             available = views.attach(con, target)
-        except EmptyWarehouse as err:
+        except BadInput as err:  # empty, or not a warehouse at all: nothing to serve yet
             raise NoData(str(err)) from None
         states = _frame(con, "SELECT * FROM countries")
         events = _frame(con, """SELECT gwcode, year, month, day, kind, release, file, line,

@@ -20,10 +20,11 @@ import duckdb
 import pandas as pd
 
 from coupwatch import catalog, config, regions
-from coupwatch.errors import Busy, EmptyWarehouse
+from coupwatch.errors import EmptyWarehouse
 from coupwatch.forecasts.store import latest_run_sql
 from coupwatch.panel import store as panel_store
 from coupwatch.warehouse.releases import newest_sql
+from coupwatch.warehouse.store import cannot_open
 
 MEMORY_LIMIT = "1GB"
 W = "warehouse.main"
@@ -103,10 +104,7 @@ def attach_tables(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> s
     try:
         con.execute(f"ATTACH '{escaped}' AS warehouse (READ_ONLY)")
     except duckdb.IOException as err:
-        if "lock" in str(err).lower():
-            raise Busy("the warehouse is being written by another process (e.g. `coupwatch "
-                       "data update` or `coupwatch forecast`); try again when it is done") \
-                from None
+        cannot_open(err, target)
         raise
     con.execute("USE warehouse")
     return {r[0] for r in con.execute(

@@ -19,7 +19,7 @@ import duckdb
 from coupwatch import countries
 from coupwatch.sources.base import Parsed
 from coupwatch.warehouse.completeness import Completeness, completeness
-from coupwatch.warehouse.store import SCHEMA
+from coupwatch.warehouse.store import SCHEMA, raise_if_locked
 
 SOURCE_TABLES = ("events", "indicators", "spells", "provenance", "unmapped")
 OLD = "old"  # the warehouse file, attached read-only while staging
@@ -65,8 +65,10 @@ def attach(con: duckdb.DuckDBPyConnection, path: Path, name: str, *,
             con.execute(f"ATTACH {quote(path)} AS {name}{' (READ_ONLY)' if read_only else ''}")
             return
         except duckdb.IOException as err:
-            if "lock" not in str(err).lower() or time.monotonic() > deadline:
+            if "lock" not in str(err).lower():
                 raise
+            if time.monotonic() > deadline:
+                raise_if_locked(err)
             time.sleep(0.05)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 
 from coupwatch import config
-from coupwatch.errors import EmptyWarehouse
+from coupwatch.errors import BadInput, Busy, EmptyWarehouse
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS countries (
@@ -47,9 +47,32 @@ def connect(path: Path | None = None) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the warehouse for writing."""
     target = path or config.warehouse_path()
     target.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(target))
+    con = open_file(target)
     con.execute(SCHEMA)
     return con
+
+
+def open_file(target: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """``duckdb.connect``, with another process's write lock reported as ``Busy``."""
+    try:
+        return duckdb.connect(str(target), read_only=read_only)
+    except duckdb.IOException as err:
+        cannot_open(err, target)
+        raise
+
+
+def cannot_open(err: duckdb.IOException, target: Path | str) -> None:
+    """Busy for another process's lock; else (a read-only home, a directory in the file's
+    place, a file that is not a DuckDB database) a one-line BadInput naming the file."""
+    raise_if_locked(err)
+    raise BadInput(f"cannot open the warehouse: {str(err).splitlines()[0]}", file=target,
+                   parameter="COUPWATCH_HOME") from None
+
+
+def raise_if_locked(err: duckdb.Error) -> None:
+    """DuckDB allows one writer and then no reader: its lock conflict is a busy warehouse."""
+    if isinstance(err, duckdb.IOException) and "lock" in str(err).lower():
+        raise Busy() from None
 
 
 @contextmanager
@@ -58,7 +81,7 @@ def read_only(path: Path | None = None):
     target = path or config.warehouse_path()
     if not target.exists():
         raise EmptyWarehouse(file=target)
-    con = duckdb.connect(str(target), read_only=True)
+    con = open_file(target, read_only=True)
     try:
         yield con
     finally:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 import pandas as pd
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from coupwatch import catalog
@@ -81,7 +81,10 @@ def latest_forecast(snap: Snapshot, code: int) -> dict | None:
 
 @router.get("/{iso3}", summary="Country profile: coup events, indicator series, forecast",
             responses=ERRORS)
-def profile(iso3: str = ISO3, snap: Snapshot = Depends(snapshot)):
+async def profile(request: Request, iso3: str = ISO3):
+    # on the event loop, no thread-pool hop: once built, a profile is bytes in memory (and
+    # building one takes a few milliseconds of pandas)
+    snap = snapshot(request)
     code = country(snap, iso3)
 
     def build():

@@ -20,7 +20,12 @@ class Kind(StrEnum):
     failed = "failed"
 
 
-@router.get("/events", summary="Coup events (Powell & Thyne), paginated", responses=ERRORS)
+@router.get("/events", summary="Coup events (Powell & Thyne), paginated",
+            description="`from` must not be after `to`, and a date must exist (not "
+            "2023-02-30): 422 otherwise, naming the parameter.",
+            responses={**ERRORS, 422: {"description": "Invalid parameter, `from` after `to`, "
+                                       "or a day that does not exist (the message names "
+                                       "the parameter)"}})
 def events(
     snap: Snapshot = Depends(snapshot),
     country: str | None = Query(None, max_length=60, description="ISO3, G&W code or name"),

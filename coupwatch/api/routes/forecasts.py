@@ -49,13 +49,17 @@ async def forecasts(
                              "past years come from the backtest"),
     region: Region | None = Query(None, description="World, Africa, ECOWAS, Sahel, AU-West, "
                                   "..."),
-    unit: Unit = Query(Unit.year, description="year: the annual forecast; month: the newest "
-                       "monthly run, ranked by `horizon`"),
+    unit: Unit | None = Query(None, description="year: the annual forecast (the default); "
+                              "month: the newest monthly run, ranked by `horizon` (the "
+                              "default when `horizon` is given). `year` goes with unit=year "
+                              "only, `horizon` with unit=month only: 422 otherwise"),
     horizon: Horizon | None = Query(None, description="months ahead, with unit=month "
                                     "(default 3)"),
 ):
     snap = request_snap
     name = region.value if region else None
+    if unit is None:
+        unit = Unit.month if horizon is not None else Unit.year
     if unit == Unit.month:
         if year is not None:
             raise BadInput("year is for unit=year (the monthly forecast starts from the "

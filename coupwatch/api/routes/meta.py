@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
 from coupwatch import __version__, regions
 from coupwatch.api.deps import ERRORS, dumps, json_bytes, snapshot
@@ -19,8 +19,11 @@ FEATURED = ["World", "Africa", "ECOWAS", "Sahel", "AU-North", "AU-West", "AU-Cen
             "AU-East", "AU-Southern"]
 
 
-@router.get("/health", summary="Server and data status")
-def health(snap: Snapshot = Depends(snapshot)):
+@router.get("/health", summary="Server and data status", responses={503: ERRORS[503]})
+async def health(request: Request):
+    # on the event loop, not in the thread pool that SQL queries may fill: it needs only
+    # the snapshot in memory
+    snap = snapshot(request)
     run = snap.run or {}
     return {"status": "ok", "loaded_at": snap.loaded_at, "forecast_run": run.get("run_id"),
             "target_year": run.get("target_year"), "model": run.get("model"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Path, Query, Request
 
+from coupwatch import regions
 from coupwatch.api.deps import dumps, json_bytes
 from coupwatch.read import region as analysis
 
@@ -19,7 +20,10 @@ ERRORS = {422: {"description": "Unknown region, or no forecast for that year"},
             "risks, and P(at least one attempt) under independence, with bounds",
             responses=ERRORS)
 def region_report(request: Request,
-                  name: str = Path(..., min_length=1, max_length=60, examples=["ECOWAS"]),
+                  name: str = Path(..., min_length=1, max_length=60, examples=["ECOWAS"],
+                                   description="a region of GET /api/regions (aliases such "
+                                   "as g5sahel are accepted too)",
+                                   json_schema_extra={"enum": regions.groups()}),
                   year: int | None = Query(None, ge=1951, le=2100,
                                            description="forecast year (default: newest)")):
     rep = analysis.report(name, year, path=request.app.state.store.path)

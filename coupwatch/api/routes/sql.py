@@ -25,9 +25,12 @@ SLOTS = threading.BoundedSemaphore(2)
 
 ERRORS = {
     400: {"description": "The body could not be read (not UTF-8 JSON)"},
-    422: {"description": "Malformed or forbidden SQL (anything but one SELECT), a query "
-                         "that ran past the time limit, or a bad limit; the message says "
-                         "which"},
+    413: {"description": "The body is larger than 64 KB"},
+    422: {"description": "A body that is not a JSON object (parameter 'body'); malformed or "
+                         "forbidden SQL (anything but one SELECT, a file read, a function "
+                         "showing the server's settings), a query that ran past the time "
+                         "limit or whose answer passes 32 MB, or a bad limit; the message "
+                         "says which"},
     503: {"description": "No warehouse yet, another process is writing it, or too many "
                          "queries at once"},
 }
