@@ -18,6 +18,7 @@ from coupwatch.cli.common import (
     show,
     span_alias,
     writable,
+    wrote,
 )
 
 # The forecasting modules pull in scikit-learn, LightGBM and SciPy (seconds to import):
@@ -66,7 +67,7 @@ def backtest(
     try:
         design = service.design_rows(con)
         years = service.backtest_years(design, start, end)
-        progress, tick = bar(f"backtest {model}: fitting year")
+        progress, tick = bar(f"backtest {model}")
         with progress:
             frame = service.backtest(con, design, years, model=model,
                                      seed=seed, backend=backend, workers=workers,
@@ -76,7 +77,11 @@ def backtest(
     rows = bt.rows(frame, outcome, model)
     if output is not None:
         text = bt.to_csv(rows)
-        console.file.write(text) if target is None else target.write_text(text)
+        if target is None:
+            console.file.write(text)
+        else:
+            target.write_text(text)
+            wrote(target, len(rows), rows.shape[1])
     summary, calibration = bt.evaluate(rows, base_rate=bt.climatology(rows, design, outcome)
                                        .to_numpy(), seed=seed)
     metrics_table(summary, f"{model}, {outcome}, {start}-{end}: {summary.attrs['n']:,} "

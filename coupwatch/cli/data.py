@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
 from coupwatch import operations
-from coupwatch.cli.common import console, show
+from coupwatch.cli.common import console, show, update_data
 
 app = typer.Typer(help="Fetch sources into the warehouse and report what it holds.",
                   no_args_is_help=True)
@@ -23,19 +22,7 @@ def update(
                                         "the publishers (same layout as a mirror directory)"),
 ) -> None:
     """Fetch, parse and load sources; a bad file anywhere leaves the warehouse unchanged."""
-    with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                  TimeElapsedColumn(), console=console, transient=True) as bar:
-        overall = bar.add_task("sources", total=None)
-
-        def on_source(name: str) -> None:
-            bar.update(overall, description=f"reading {name}")
-
-        def progress(label: str):
-            task = bar.add_task(f"  {label}", total=None)
-            return lambda done, total: bar.update(task, completed=done, total=total)
-
-        outcomes = operations.update_data(source or None, mirror=mirror, base_url=base_url,
-                                          progress=progress, on_source=on_source)
+    outcomes = update_data(source or None, mirror=mirror, base_url=base_url)
     import pandas as pd
 
     show(pd.DataFrame([o.__dict__ for o in outcomes]), title="data update")

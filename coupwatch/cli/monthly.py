@@ -13,6 +13,7 @@ from coupwatch.cli.common import (
     metrics_table,
     show,
     write_frame,
+    wrote,
 )
 from coupwatch.errors import BadInput
 
@@ -42,7 +43,7 @@ def backtest(con, *, start: int, end: int, horizon: int | None, outcome: str, mo
     target = validate.output(output)
     data = monthly.prepare(con)
     first, last = monthly.origin_range(data, start, end, horizon)
-    progress, tick = bar(f"monthly backtest {model}: fitting year")
+    progress, tick = bar(f"monthly backtest {model}")
     with progress:
         frame = monthly.backtest(con, data, first, last, model=model, seed=seed,
                                  workers=workers, backend=backend, scheduler=scheduler,
@@ -50,7 +51,11 @@ def backtest(con, *, start: int, end: int, horizon: int | None, outcome: str, mo
     rows = monthly.published(data, frame, horizon, outcome, model)
     if output is not None:
         text = bt.to_csv(rows)
-        console.file.write(text) if target is None else target.write_text(text)
+        if target is None:
+            console.file.write(text)
+        else:
+            target.write_text(text)
+            wrote(target, len(rows), rows.shape[1])
     base = monthly_metrics.climatology(data, rows, outcome)
     summary = monthly_metrics.summary(rows, base, seed=seed)
     origins = rows[["year", "month"]].drop_duplicates()
