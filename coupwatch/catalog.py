@@ -222,6 +222,11 @@ FORECAST_HEADERS = {
     "p_attempt": "P(attempt)", "p_coup": "P(coup)", "p_failed": "P(failed)",
     "p_attempt_last_year": "year before", "change": "change (pt)", "status": "status",
 }
+# Columns of a calibration table (``forecasts.metrics.calibration``).
+CALIBRATION_HEADERS = {
+    "p_low": "forecasts from", "p_high": "to", "mean_p": "mean forecast",
+    "observed_rate": "observed", "events": "events", "n": "forecasts",
+}
 # What each probability means, for a footer under a forecast table.
 FORECAST_MEANING = "P(attempt): probability of at least one coup attempt (successful or " \
     "failed) in {period}"

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from coupwatch import validate
-from coupwatch.cli import monthly
+from coupwatch.cli import monthly, tables
 from coupwatch.cli.common import (
     HIDDEN_END,
     HIDDEN_START,
@@ -86,7 +86,7 @@ def backtest(
                                        .to_numpy(), seed=seed)
     metrics_table(summary, f"{model}, {outcome}, {start}-{end}: {summary.attrs['n']:,} "
                   f"country-years, {summary.attrs['events']} events (95 % bootstrap CI)")
-    show(calibration, title="calibration (deciles of forecast)")
+    tables.calibration(calibration, "calibration (deciles of forecast)")
 
 
 def score(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from coupwatch import validate
+from coupwatch.cli import tables
 from coupwatch.cli.common import (
     bar,
     console,
@@ -65,7 +66,7 @@ def backtest(con, *, start: int, end: int, horizon: int | None, outcome: str, mo
                   f"event (base rate {summary.attrs['base_rate']:.4f}); intervals: bootstrap "
                   "of state x year clusters; top-k: per origin month")
     metrics_table(summary, "metrics (95 % bootstrap CI)")
-    show(metrics.calibration(rows), title="calibration (deciles of forecast)")
+    tables.calibration(metrics.calibration(rows), "calibration (deciles of forecast)")
 
 
 def _label(row) -> str:

@@ -72,3 +72,19 @@ def footer(period: str, model: str, run_id: str | None, versions: list[dict]) ->
     console.print(catalog.FORECAST_MEANING.format(period=period) + "; "
                   + provenance(model, run_id, versions), highlight=False, markup=False,
                   soft_wrap=True)
+
+
+def calibration(frame: pd.DataFrame, title: str) -> None:
+    """The calibration table with probabilities for people ("<0.1 %", "4.5 %")."""
+    table = Table(title=title)
+    for column in frame.columns:
+        table.add_column(catalog.CALIBRATION_HEADERS.get(column, column), justify="right",
+                         no_wrap=True)
+    for row in frame.itertuples(index=False):
+        cells = [catalog.probability_text(float(v)) if c in PROBABILITIES else f"{int(v):,}"
+                 for c, v in zip(frame.columns, row, strict=True)]
+        table.add_row(*cells)
+    console.print(table)
+
+
+PROBABILITIES = ("p_low", "p_high", "mean_p", "observed_rate")
