@@ -119,6 +119,11 @@ def score(
                   f"{rows['year'].min()}-{rows['year'].max()}, {int(rows['observed'].sum())} "
                   f"events ({outcome}); {result.unmatched} rows without a known outcome, "
                   f"{result.dropped_outcome_rows} rows for other outcomes")
+    if forecasts.unplaced:
+        lines = forecasts.unplaced
+        console.print(f"{len(lines)} row{'s' if len(lines) != 1 else ''} not scored: no "
+                      f"country in any country column (lines {', '.join(map(str, lines[:5]))}"
+                      f"{', ...' if len(lines) > 5 else ''})", highlight=False)
     side = result.theirs[["metric"]].copy()
     for label, frame in (("theirs", result.theirs), (f"ours ({model})", result.ours)):
         side[label] = [f"{v:.3f} [{lo:.3f}, {hi:.3f}]" for v, lo, hi in
