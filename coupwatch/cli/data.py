@@ -8,12 +8,13 @@ import typer
 
 from coupwatch import operations
 from coupwatch.cli.common import console, show, update_data
+from coupwatch.cli.helpstyle import Command, Group
 
 app = typer.Typer(help="Fetch sources into the warehouse and report what it holds.",
-                  no_args_is_help=True)
+                  no_args_is_help=True, cls=Group)
 
 
-@app.command()
+@app.command(cls=Command)
 def update(
     mirror: Path | None = typer.Option(None, help="read files from this mirror directory "
                                        "(default: $COUPWATCH_MIRROR, else download)"),
@@ -28,7 +29,7 @@ def update(
     show(pd.DataFrame([o.__dict__ for o in outcomes]), title="data update")
 
 
-@app.command()
+@app.command(cls=Command)
 def status() -> None:
     """Per source: releases, rows, years, duplicates, unmapped countries; then file hashes."""
     report = operations.data_status()
@@ -49,7 +50,7 @@ def status() -> None:
         show(report["events_outside"], title="events outside the G&W state-years")
 
 
-@app.command("compare-leaders")
+@app.command("compare-leaders", cls=Command)
 def compare_leaders(
     country: str | None = typer.Option(None, help="ISO3 code, G&W code or name"),
     date_from: int | None = typer.Option(None, "--from", help="first year"),

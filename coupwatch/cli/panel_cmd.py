@@ -8,12 +8,13 @@ import typer
 
 from coupwatch import operations, validate
 from coupwatch.cli.common import write_frame
+from coupwatch.cli.helpstyle import Command, Group
 from coupwatch.validate import PanelFormat
 
-app = typer.Typer(help="The country-year panel.", no_args_is_help=True)
+app = typer.Typer(help="The country-year panel.", no_args_is_help=True, cls=Group)
 
 
-@app.command()
+@app.command(cls=Command)
 def export(
     output: Path = typer.Option(..., help="file to write ('-': standard output, CSV only)"),
     fmt: PanelFormat = typer.Option("csv", "--format"),
