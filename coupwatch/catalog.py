@@ -221,6 +221,10 @@ FORECAST_HEADERS = {
     "rank": "rank", "country": "country", "iso3": "ISO3", "region": "region",
     "p_attempt": "P(attempt)", "p_coup": "P(coup)", "p_failed": "P(failed)",
     "p_attempt_last_year": "year before", "change": "change (pt)", "status": "status",
+    # monthly: P(attempt) within 1, 3, 6, 12 months; change of the 3-month risk
+    "p_attempt_1m": "1 month", "p_attempt_3m": "3 months", "p_attempt_6m": "6 months",
+    "p_attempt_12m": "12 months", "p_coup_3m": "P(coup) 3 m", "change_3m": "change (pt)",
+    "p_attempt_3m_previous": "a month before",
 }
 # Columns of a calibration table (``forecasts.metrics.calibration``).
 CALIBRATION_HEADERS = {

@@ -12,11 +12,11 @@ from coupwatch.cli.common import (
     console,
     left_out_footer,
     metrics_table,
-    show,
     write_frame,
     wrote,
 )
 from coupwatch.errors import BadInput
+from coupwatch.warehouse.store import data_versions
 
 UNITS = ("year", "month")
 
@@ -80,29 +80,23 @@ def forecast(con, *, model: str, seed: int, fmt: str, output: Path | None, top: 
     monthly.check(3, "attempt", model)
     with console.status("fitting the monthly hazard on every month of data"):
         frame, run_id = monthly.forecast(con, model=model, seed=seed)
+    versions = data_versions(con)
     if fmt != "table":
         write_frame(frame, fmt, output)
         return
     origin = f"{int(frame['year'].iloc[0])}-{int(frame['month'].iloc[0]):02d}"
-    shown = frame.head(top).copy()
-    percent = [c for c in shown.columns if c.startswith("p_")]
-    for column in percent:
-        shown[column] = shown[column].map(lambda v: f"{v:.1%}" if v == v else "")
-    shown["change_3m"] = frame["change_3m"].head(top).map(
-        lambda v: f"{v:+.1%}" if v == v else "")
-    columns = ["rank", "iso3", "country", "region", "p_attempt_3m", "p_attempt_1m",
-               "p_attempt_6m", "p_attempt_12m", "p_coup_3m", "change_3m"]
-    show(shown[columns], title=f"coup attempt risk after {origin}, the newest month of data "
-         f"(run {run_id}; model {model}; top {top} of {len(frame)})")
+    dropped = tables.fitted(tables.forecast_cells(frame.head(top)), tables.MONTHLY_PRIORITY,
+                           title=f"coup attempt risk after {origin}, the newest month of "
+                           f"data, within 1-12 months (top {top} of {len(frame)} by 3 months)")
+    tables.footer(f"the 3 months after {origin} (columns: within 1, 3, 6, 12 months)", model,
+                  run_id, versions)
+    tables.dropped_note(dropped)
     rises = monthly.watchlist(frame)
     if len(rises):
-        for column in ("p_attempt_3m", "p_attempt_3m_previous"):
-            rises[column] = rises[column].map(lambda v: f"{v:.1%}")
-        rises["change_3m"] = rises["change_3m"].map(lambda v: f"{v:+.1%}")
-        show(rises[["rank", "iso3", "country", "p_attempt_3m_previous", "p_attempt_3m",
-                    "change_3m"]], title="watchlist: largest rises of the 3-month risk "
-             "since the month before")
+        tables.fitted(tables.forecast_cells(rises), tables.WATCHLIST_PRIORITY,
+                      title="watchlist: largest rises of the 3-month risk since the month "
+                      "before")
     left_out_footer(frame.attrs.get("left_out", []))
     if output is not None:
         write_frame(frame, "csv", output)
-    console.print(f"stored as run {run_id}")
+

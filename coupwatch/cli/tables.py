@@ -10,10 +10,16 @@ from rich.text import Text
 from coupwatch import catalog
 from coupwatch.cli.common import console
 
-RIGHT = ("rank", "p_attempt", "p_coup", "p_failed", "p_attempt_last_year", "change")
+RIGHT = ("rank", "p_attempt", "p_coup", "p_failed", "p_attempt_last_year", "change",
+         "p_attempt_3m", "p_attempt_1m", "p_attempt_6m", "p_attempt_12m", "p_coup_3m",
+         "p_attempt_3m_previous", "change_3m")
 # Most important first: the last ones are dropped first when the terminal is narrow.
 FORECAST_PRIORITY = ("rank", "country", "p_attempt", "change", "p_coup", "p_failed",
                      "p_attempt_last_year", "region", "iso3", "status")
+MONTHLY_PRIORITY = ("rank", "country", "p_attempt_3m", "change_3m", "p_attempt_1m",
+                    "p_attempt_6m", "p_attempt_12m", "p_coup_3m", "region", "iso3")
+WATCHLIST_PRIORITY = ("rank", "country", "p_attempt_3m_previous", "p_attempt_3m",
+                      "change_3m", "iso3")
 
 
 def fitted(frame: pd.DataFrame, priority: tuple[str, ...], *, title: str | None = None,
@@ -43,11 +49,11 @@ def fitted(frame: pd.DataFrame, priority: tuple[str, ...], *, title: str | None 
 def forecast_cells(frame: pd.DataFrame) -> pd.DataFrame:
     """A forecast frame's columns as text for people (probabilities in %, change in pt)."""
     shown = frame.copy()
-    for column in ("p_attempt", "p_coup", "p_failed", "p_attempt_last_year"):
-        if column in shown:
+    for column in shown.columns:
+        if column.startswith("p_"):
             shown[column] = shown[column].map(catalog.probability_text)
-    if "change" in shown:
-        shown["change"] = shown["change"].map(catalog.points_text)
+        elif column.startswith("change"):
+            shown[column] = shown[column].map(catalog.points_text)
     return shown.fillna("").astype(str)
 
 
