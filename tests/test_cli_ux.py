@@ -169,6 +169,9 @@ def test_readme_command_table_has_every_command():
 def test_case_names_the_analysis_it_checks(forecast_home):
     text = _ok(run_cli("case", "mali", home=forecast_home))
     assert "USIP analysis of Mali's 2020 and 2021 coups" in text.replace("\n", " ")
+    assert "The analysis: After Two Coups, Mali Needs Regional Support to Bolster " \
+        "Democracy (Ena Dion and Joseph Sany, United States Institute of Peace, 9 December " \
+        "2021), https://www.usip.org/publications/2021/12/" in text
 
 
 def test_unmapped_counts_are_explained_alike(tmp_path: Path):
