@@ -214,3 +214,41 @@ def describe(column: str, value: float | None) -> str:
         direction = "up" if value > 0 else "down" if value < 0 else "unchanged"
         return f"{entry.label}: {direction} {abs(value):.2f}"
     return f"{entry.label}: {value_text(column, value)}"
+
+
+# Columns of a forecast table, as people read them (CLI; "change" is in percentage points).
+FORECAST_HEADERS = {
+    "rank": "rank", "country": "country", "iso3": "ISO3", "region": "region",
+    "p_attempt": "P(attempt)", "p_coup": "P(coup)", "p_failed": "P(failed)",
+    "p_attempt_last_year": "year before", "change": "change (pt)", "status": "status",
+    # monthly: P(attempt) within 1, 3, 6, 12 months; change of the 3-month risk
+    "p_attempt_1m": "1 month", "p_attempt_3m": "3 months", "p_attempt_6m": "6 months",
+    "p_attempt_12m": "12 months", "p_coup_3m": "P(coup) 3 m", "change_3m": "change (pt)",
+    "p_attempt_3m_previous": "a month before",
+}
+# Columns of a calibration table (``forecasts.metrics.calibration``).
+CALIBRATION_HEADERS = {
+    "p_low": "forecasts from", "p_high": "to", "mean_p": "mean forecast",
+    "observed_rate": "observed", "events": "events", "n": "forecasts",
+}
+# What each probability means, for a footer under a forecast table.
+FORECAST_MEANING = "P(attempt): probability of at least one coup attempt (successful or " \
+    "failed) in {period}"
+
+
+def probability_text(p: float | None) -> str:
+    """A probability for people: "<0.1 %", "4.5 %", "99.9 %"; "" when unknown."""
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return ""
+    if 0 < p < 0.0005:
+        return "<0.1 %"
+    if 0.9995 < p < 1:
+        return ">99.9 %"
+    return f"{p * 100:.1f} %"
+
+
+def points_text(change: float | None) -> str:
+    """A change of probability in percentage points: "+6.9", "-0.4"; "" when unknown."""
+    if change is None or (isinstance(change, float) and math.isnan(change)):
+        return ""
+    return f"{change * 100:+.1f}"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from coupwatch import config, countries, sources, validate, warehouse
-from coupwatch.errors import BadInput
+from coupwatch.errors import BadInput, FetchError
 from coupwatch.panel import leader_compare
 from coupwatch.panel import store as panel_store
 from coupwatch.panel.spec import NEEDS
@@ -30,9 +30,16 @@ def update_data(names: Sequence[str] | None = None, *, mirror: str | Path | None
     mirror_path = config.mirror_dir(mirror) if base_url is None else None
     if mirror_path is not None and not mirror_path.is_dir():
         raise BadInput(f"mirror directory not found: {mirror_path}", parameter="mirror")
-    return warehouse.update(chosen, path=path or config.warehouse_path(), mirror=mirror_path,
-                            base_url=base_url, progress=progress, on_source=on_source,
-                            derived=panel_store.DERIVED)
+    try:
+        return warehouse.update(chosen, path=path or config.warehouse_path(),
+                                mirror=mirror_path, base_url=base_url, progress=progress,
+                                on_source=on_source, derived=panel_store.DERIVED)
+    except FetchError as err:
+        if mirror_path is not None or base_url is not None:
+            raise
+        raise FetchError(f"{err}. Nothing was written. No mirror was given: pass --mirror DIR "
+                         "(or set COUPWATCH_MIRROR) to read the sources from a copy, or check "
+                         "the network") from err
 
 
 def data_status(path: Path | None = None) -> dict[str, pd.DataFrame]:

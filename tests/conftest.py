@@ -155,7 +155,8 @@ def query(path: Path, sql: str, params: list | None = None):
 
 def cli_env(home: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "COUPWATCH_MIRROR"}
-    env.update(COUPWATCH_HOME=str(home), COLUMNS="250", NO_COLOR="1", **extra)
+    env.update(COUPWATCH_HOME=str(home), COLUMNS="250", NO_COLOR="1")
+    env.update(extra)  # a test may set COLUMNS (a narrow terminal) too
     return env
 
 

@@ -153,9 +153,15 @@ def test_history_of_a_country_from_the_stored_backtest(stored):
 
 def test_forecast_by_month(stored):
     run = run_cli("forecast", "--unit", "month", "--model", MODEL, "--top", "5", "--output",
-                  stored / "forecast.csv", home=stored)
+                  stored / "forecast.csv", home=stored, COLUMNS="80")
     assert run.returncode == 0, run.stderr
     assert "watchlist" in run.stdout and "after 2022-11" in run.stdout
+    # at 80 columns: whole names, human headers, change in points, what the numbers are
+    table = [line for line in run.stdout.splitlines() if line.startswith(("│", "┃"))]
+    assert all(len(line) <= 80 for line in table)
+    assert "3 months" in run.stdout and "change (pt)" in run.stdout
+    assert "p_attempt_3m" not in run.stdout
+    assert "probability of at least one coup attempt" in run.stdout
     frame = pd.read_csv(stored / "forecast.csv")
     assert (frame["year"].unique().tolist(), frame["month"].unique().tolist()) == ([2022], [11])
     assert frame["rank"].tolist() == list(range(1, len(frame) + 1))

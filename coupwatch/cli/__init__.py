@@ -21,10 +21,11 @@ from coupwatch.cli import (
     sweep,
 )
 from coupwatch.cli.common import console, err_console
+from coupwatch.cli.helpstyle import Command, Group
 from coupwatch.errors import Expected
 
 app = typer.Typer(help="coupwatch: open early warning of coups.", no_args_is_help=True,
-                  pretty_exceptions_enable=False, add_completion=False)
+                  pretty_exceptions_enable=False, add_completion=False, cls=Group)
 
 
 @app.callback()
@@ -35,17 +36,17 @@ def _settings() -> None:
 
 app.add_typer(data.app, name="data")
 app.add_typer(panel_cmd.app, name="panel")
-app.command("events")(events.events)
-app.command("backtest")(backtest.backtest)
-app.command("score")(backtest.score)
-app.command("forecast")(forecast.forecast)
-app.command("explain")(forecast.explain)
-app.command("serve")(serve.serve)
-app.command("brief")(brief.brief)
-app.command("region")(region_cmd.region)
-app.command("case")(case_cmd.case)
-app.command("sql")(sql_cmd.sql)
-app.command("sweep")(sweep.sweep)
+app.command("events", cls=Command)(events.events)
+app.command("backtest", cls=Command)(backtest.backtest)
+app.command("score", cls=Command)(backtest.score)
+app.command("forecast", cls=Command)(forecast.forecast)
+app.command("explain", cls=Command)(forecast.explain)
+app.command("serve", cls=Command)(serve.serve)
+app.command("brief", cls=Command)(brief.brief)
+app.command("region", cls=Command)(region_cmd.region)
+app.command("case", cls=Command)(case_cmd.case)
+app.command("sql", cls=Command)(sql_cmd.sql)
+app.command("sweep", cls=Command)(sweep.sweep)
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from coupwatch import validate
-from coupwatch.cli import monthly
+from coupwatch.cli import monthly, tables
 from coupwatch.cli.common import (
     HIDDEN_END,
     HIDDEN_START,
@@ -19,6 +19,7 @@ from coupwatch.cli.common import (
     span_alias,
     writable,
     write_file,
+    wrote,
 )
 
 # The forecasting modules pull in scikit-learn, LightGBM and SciPy (seconds to import):
@@ -67,7 +68,7 @@ def backtest(
     try:
         design = service.design_rows(con)
         years = service.backtest_years(design, start, end)
-        progress, tick = bar(f"backtest {model}: fitting year")
+        progress, tick = bar(f"backtest {model}")
         with progress:
             frame = service.backtest(con, design, years, model=model,
                                      seed=seed, backend=backend, workers=workers,
@@ -77,12 +78,16 @@ def backtest(
     rows = bt.rows(frame, outcome, model)
     if output is not None:
         text = bt.to_csv(rows)
-        console.file.write(text) if target is None else write_file(target, text)
+        if target is None:
+            console.file.write(text)
+        else:
+            write_file(target, text)
+            wrote(target, len(rows), rows.shape[1])
     summary, calibration = bt.evaluate(rows, base_rate=bt.climatology(rows, design, outcome)
                                        .to_numpy(), seed=seed)
     metrics_table(summary, f"{model}, {outcome}, {start}-{end}: {summary.attrs['n']:,} "
                   f"country-years, {summary.attrs['events']} events (95 % bootstrap CI)")
-    show(calibration, title="calibration (deciles of forecast)")
+    tables.calibration(calibration, "calibration (deciles of forecast)")
 
 
 def score(
@@ -115,6 +120,11 @@ def score(
                   f"{rows['year'].min()}-{rows['year'].max()}, {int(rows['observed'].sum())} "
                   f"events ({outcome}); {result.unmatched} rows without a known outcome, "
                   f"{result.dropped_outcome_rows} rows for other outcomes")
+    if forecasts.unplaced:
+        lines = forecasts.unplaced
+        console.print(f"{len(lines)} row{'s' if len(lines) != 1 else ''} not scored: no "
+                      f"country in any country column (lines {', '.join(map(str, lines[:5]))}"
+                      f"{', ...' if len(lines) > 5 else ''})", highlight=False)
     side = result.theirs[["metric"]].copy()
     for label, frame in (("theirs", result.theirs), (f"ours ({model})", result.ours)):
         side[label] = [f"{v:.3f} [{lo:.3f}, {hi:.3f}]" for v, lo, hi in

@@ -36,6 +36,10 @@ def case(
                                                   "see them") + ")")
     if study.analysis:
         console.print(f"Claims checked: those of {study.analysis}.", highlight=False)
+    if study.analysis_title:
+        console.print(f"The analysis: {study.analysis_title}"
+                      + (f", {study.analysis_url}" if study.analysis_url else ""),
+                      highlight=False, markup=False, soft_wrap=True)
     for finding in study.findings:
         console.rule(finding.title)
         if show_sql:

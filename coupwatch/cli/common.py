@@ -11,7 +11,15 @@ from pathlib import Path
 import pandas as pd
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from coupwatch import config, operations, validate, warehouse
@@ -62,6 +70,7 @@ def write_frame(frame: pd.DataFrame, fmt: str, output: Path | None) -> None:
         buffer = io.BytesIO()
         frame.to_parquet(buffer, index=False)
         write_file(target, buffer.getvalue())
+        wrote(target, len(frame), frame.shape[1])
         return
     if fmt == "csv":
         text = frame.to_csv(index=False)
@@ -71,6 +80,8 @@ def write_frame(frame: pd.DataFrame, fmt: str, output: Path | None) -> None:
         console.file.write(text)
     else:
         write_file(target, text)
+    if target is not None:
+        wrote(target, len(frame), frame.shape[1])
 
 
 def write_file(target: Path, data: str | bytes) -> None:
@@ -85,6 +96,12 @@ def write_file(target: Path, data: str | bytes) -> None:
                        parameter="output") from None
 
 
+def wrote(target: Path, rows: int, columns: int | None = None) -> None:
+    """The one line saying what a command wrote to a file."""
+    shape = f"{rows:,} rows" + (f" x {columns} columns" if columns else "")
+    console.print(f"wrote {shape} to {target}", highlight=False, markup=False, soft_wrap=True)
+
+
 def metrics_table(frame: pd.DataFrame, title: str) -> None:
     shown = frame.copy()
     for column in ("value", "ci_low", "ci_high", "difference", "share_better"):
@@ -94,11 +111,58 @@ def metrics_table(frame: pd.DataFrame, title: str) -> None:
 
 
 def bar(label: str):
-    """A progress bar for model fits; the number of fits is known once the cache is read."""
-    progress = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), console=console, transient=True)
+    """A progress bar for model fits: ``tick(None, total)`` once the fits to run are known
+    (before the first starts), then ``tick(done, total)`` as each finishes, ``done`` naming
+    it (e.g. "lgbm 2022", or a year)."""
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=console, transient=True,
+                        disable=not console.is_interactive)
+
     task = progress.add_task(label, total=None)
-    return progress, lambda _year, total: progress.update(task, total=total, advance=1)
+
+    def tick(done, total: int) -> None:
+        if done is None:
+            progress.update(task, total=total, description=f"{label} ({total} to fit)",
+                            refresh=True)
+            return
+        progress.update(task, total=total, advance=1, description=f"{label}: fitted {done}",
+                        refresh=True)
+
+    return progress, tick
+
+
+class _Amount(ProgressColumn):
+    """Bytes for a download, "3/9" for the count of sources."""
+
+    def render(self, task):
+        if task.fields.get("count"):
+            return MofNCompleteColumn().render(task)
+        return DownloadColumn().render(task)
+
+
+def update_data(names: list[str] | None = None, *, mirror: Path | None = None,
+                base_url: str | None = None):
+    """``operations.update_data`` showing which source it reads (n of N) and each download."""
+    from coupwatch.sources import CONNECTORS
+
+    total = len(names or CONNECTORS)
+    with Progress(TextColumn("{task.description}"), BarColumn(), _Amount(),
+                  TimeElapsedColumn(), console=console, transient=True,
+                  disable=not console.is_interactive) as bars:
+        overall = bars.add_task("sources", total=total, count=True)
+        seen: list[str] = []
+
+        def on_source(name: str) -> None:
+            seen.append(name)
+            bars.update(overall, completed=len(seen) - 1, refresh=True,
+                        description=f"source {len(seen)} of {total}: reading {name}")
+
+        def progress(label: str):
+            task = bars.add_task(f"  {label}", total=None)
+            return lambda done, size: bars.update(task, completed=done, total=size)
+
+        return operations.update_data(names, mirror=mirror, base_url=base_url,
+                                      progress=progress, on_source=on_source)
 
 
 def writable(*, fill_from: Path | None | bool = False):
@@ -113,7 +177,7 @@ def writable(*, fill_from: Path | None | bool = False):
     if fill_from is False:
         raise EmptyWarehouse()
     console.print("empty warehouse: running `coupwatch data update` first")
-    operations.update_data(mirror=fill_from)
+    update_data(mirror=fill_from)
     return warehouse.connect()
 
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
 from coupwatch import operations
-from coupwatch.cli.common import console, show
+from coupwatch.cli.common import console, show, update_data
+from coupwatch.cli.helpstyle import Command, Group
 
 app = typer.Typer(help="Fetch sources into the warehouse and report what it holds.",
-                  no_args_is_help=True)
+                  no_args_is_help=True, cls=Group)
 
 
-@app.command()
+@app.command(cls=Command)
 def update(
     mirror: Path | None = typer.Option(None, help="read files from this mirror directory "
                                        "(default: $COUPWATCH_MIRROR, else download)"),
@@ -23,25 +23,13 @@ def update(
                                         "the publishers (same layout as a mirror directory)"),
 ) -> None:
     """Fetch, parse and load sources; a bad file anywhere leaves the warehouse unchanged."""
-    with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                  TimeElapsedColumn(), console=console, transient=True) as bar:
-        overall = bar.add_task("sources", total=None)
-
-        def on_source(name: str) -> None:
-            bar.update(overall, description=f"reading {name}")
-
-        def progress(label: str):
-            task = bar.add_task(f"  {label}", total=None)
-            return lambda done, total: bar.update(task, completed=done, total=total)
-
-        outcomes = operations.update_data(source or None, mirror=mirror, base_url=base_url,
-                                          progress=progress, on_source=on_source)
+    outcomes = update_data(source or None, mirror=mirror, base_url=base_url)
     import pandas as pd
 
     show(pd.DataFrame([o.__dict__ for o in outcomes]), title="data update")
 
 
-@app.command()
+@app.command(cls=Command)
 def status() -> None:
     """Per source: releases, rows, years, duplicates, unmapped countries; then file hashes."""
     report = operations.data_status()
@@ -62,7 +50,7 @@ def status() -> None:
         show(report["events_outside"], title="events outside the G&W state-years")
 
 
-@app.command("compare-leaders")
+@app.command("compare-leaders", cls=Command)
 def compare_leaders(
     country: str | None = typer.Option(None, help="ISO3 code, G&W code or name"),
     date_from: int | None = typer.Option(None, "--from", help="first year"),

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from coupwatch import validate
-from coupwatch.cli import monthly
+from coupwatch.cli import monthly, tables
 from coupwatch.cli.common import (
     WORKERS_HELP,
     bar,
@@ -20,6 +20,7 @@ from coupwatch.cli.common import (
 )
 from coupwatch.errors import BadInput
 from coupwatch.validate import Format, TableFormat
+from coupwatch.warehouse.store import data_versions
 
 
 def forecast(
@@ -53,25 +54,24 @@ def forecast(
             con.close()
         return
     try:
-        progress, tick = bar("fitting models for year")
+        progress, tick = bar("fitting models")
         with progress:
             frame, run_id = service.forecast(con, year, model=model, seed=seed,
                                              workers=workers, progress=tick)
+        versions = data_versions(con)
     finally:
         con.close()
     if fmt != Format.table:
         write_frame(frame, fmt.value, output)
         return
-    shown = frame.head(top).copy()
-    for column in ("p_attempt", "p_coup", "p_failed", "p_attempt_last_year"):
-        shown[column] = shown[column].map(lambda v: f"{v:.1%}" if v == v else "")
-    shown["change"] = frame["change"].head(top).map(lambda v: f"{v:+.1%}" if v == v else "")
-    show(shown.drop(columns=["gwcode"]), title=f"coup risk {frame['year'].iloc[0]} "
-         f"(run {run_id}; top {top} of {len(frame)})")
+    target = frame["year"].iloc[0]
+    dropped = tables.fitted(tables.forecast_cells(frame.head(top)), tables.FORECAST_PRIORITY,
+                           title=f"coup risk {target} (top {top} of {len(frame)})")
+    tables.footer(str(target), model, run_id, versions)
+    tables.dropped_note(dropped)
     left_out_footer(frame.attrs.get("left_out", []))
     if output is not None:
         write_frame(frame, "csv", output)
-
 
 def explain(
     country: str | None = typer.Argument(None, help="ISO3 code, G&W code or name"),

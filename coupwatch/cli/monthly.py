@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from coupwatch import validate
+from coupwatch.cli import tables
 from coupwatch.cli.common import (
     bar,
     console,
@@ -14,8 +15,10 @@ from coupwatch.cli.common import (
     show,
     write_file,
     write_frame,
+    wrote,
 )
 from coupwatch.errors import BadInput
+from coupwatch.warehouse.store import data_versions
 
 UNITS = ("year", "month")
 
@@ -43,7 +46,7 @@ def backtest(con, *, start: int, end: int, horizon: int | None, outcome: str, mo
     target = validate.output(output)
     data = monthly.prepare(con)
     first, last = monthly.origin_range(data, start, end, horizon)
-    progress, tick = bar(f"monthly backtest {model}: fitting year")
+    progress, tick = bar(f"monthly backtest {model}")
     with progress:
         frame = monthly.backtest(con, data, first, last, model=model, seed=seed,
                                  workers=workers, backend=backend, scheduler=scheduler,
@@ -51,7 +54,11 @@ def backtest(con, *, start: int, end: int, horizon: int | None, outcome: str, mo
     rows = monthly.published(data, frame, horizon, outcome, model)
     if output is not None:
         text = bt.to_csv(rows)
-        console.file.write(text) if target is None else write_file(target, text)
+        if target is None:
+            console.file.write(text)
+        else:
+            write_file(target, text)
+            wrote(target, len(rows), rows.shape[1])
     base = monthly_metrics.climatology(data, rows, outcome)
     summary = monthly_metrics.summary(rows, base, seed=seed)
     origins = rows[["year", "month"]].drop_duplicates()
@@ -61,7 +68,7 @@ def backtest(con, *, start: int, end: int, horizon: int | None, outcome: str, mo
                   f"event (base rate {summary.attrs['base_rate']:.4f}); intervals: bootstrap "
                   "of state x year clusters; top-k: per origin month")
     metrics_table(summary, "metrics (95 % bootstrap CI)")
-    show(metrics.calibration(rows), title="calibration (deciles of forecast)")
+    tables.calibration(metrics.calibration(rows), "calibration (deciles of forecast)")
 
 
 def _label(row) -> str:
@@ -75,29 +82,23 @@ def forecast(con, *, model: str, seed: int, fmt: str, output: Path | None, top: 
     monthly.check(3, "attempt", model)
     with console.status("fitting the monthly hazard on every month of data"):
         frame, run_id = monthly.forecast(con, model=model, seed=seed)
+    versions = data_versions(con)
     if fmt != "table":
         write_frame(frame, fmt, output)
         return
     origin = f"{int(frame['year'].iloc[0])}-{int(frame['month'].iloc[0]):02d}"
-    shown = frame.head(top).copy()
-    percent = [c for c in shown.columns if c.startswith("p_")]
-    for column in percent:
-        shown[column] = shown[column].map(lambda v: f"{v:.1%}" if v == v else "")
-    shown["change_3m"] = frame["change_3m"].head(top).map(
-        lambda v: f"{v:+.1%}" if v == v else "")
-    columns = ["rank", "iso3", "country", "region", "p_attempt_3m", "p_attempt_1m",
-               "p_attempt_6m", "p_attempt_12m", "p_coup_3m", "change_3m"]
-    show(shown[columns], title=f"coup attempt risk after {origin}, the newest month of data "
-         f"(run {run_id}; model {model}; top {top} of {len(frame)})")
+    dropped = tables.fitted(tables.forecast_cells(frame.head(top)), tables.MONTHLY_PRIORITY,
+                           title=f"coup attempt risk after {origin}, the newest month of "
+                           f"data, within 1-12 months (top {top} of {len(frame)} by 3 months)")
+    tables.footer(f"the 3 months after {origin} (columns: within 1, 3, 6, 12 months)", model,
+                  run_id, versions)
+    tables.dropped_note(dropped)
     rises = monthly.watchlist(frame)
     if len(rises):
-        for column in ("p_attempt_3m", "p_attempt_3m_previous"):
-            rises[column] = rises[column].map(lambda v: f"{v:.1%}")
-        rises["change_3m"] = rises["change_3m"].map(lambda v: f"{v:+.1%}")
-        show(rises[["rank", "iso3", "country", "p_attempt_3m_previous", "p_attempt_3m",
-                    "change_3m"]], title="watchlist: largest rises of the 3-month risk "
-             "since the month before")
+        tables.fitted(tables.forecast_cells(rises), tables.WATCHLIST_PRIORITY,
+                      title="watchlist: largest rises of the 3-month risk since the month "
+                      "before")
     left_out_footer(frame.attrs.get("left_out", []))
     if output is not None:
         write_frame(frame, "csv", output)
-    console.print(f"stored as run {run_id}")
+

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import math
 import sys
+from pathlib import Path
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from coupwatch.cli.common import console, err_console, printable
+from coupwatch import validate
+from coupwatch.cli.common import console, err_console, printable, write_file, wrote
 from coupwatch.errors import BadInput
 from coupwatch.read import console as engine
 from coupwatch.validate import TableFormat
 
+TERMINAL_ROWS = 50  # rows a terminal table shows; csv and json give them all
 NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
            "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE", "DECIMAL")
 
@@ -30,10 +34,13 @@ def sql(
                                   "is stopped"),
     views: bool = typer.Option(False, "--views", help="list the views, their columns and "
                                "example queries instead"),
+    output: Path | None = typer.Option(None, help="write csv/json here ('-' for standard "
+                                       "output)"),
 ) -> None:
     """Query the warehouse read-only: coups, panel, forecasts, indicators, countries, ...
 
-    Only one SELECT at a time; no writes, files, network or settings. Example:
+    Only one SELECT at a time; no writes, files, network or settings. The terminal table
+    shows the first 50 rows; --format csv or json gives every row. Example:
     coupwatch sql "SELECT year, count(*) FROM coups GROUP BY year ORDER BY year"
     """
     if views:
@@ -42,37 +49,56 @@ def sql(
     if query is None:
         raise BadInput("give one SELECT query, or --views to see what there is to query",
                        parameter="sql")
+    target = validate.output(output)
+    if target is not None and fmt == "table":
+        raise BadInput("a file gets csv or json: add --format csv (or json)",
+                       parameter="output")
     text = sys.stdin.read() if query == "-" else query
     result = engine.query(text, limit=limit, timeout=timeout)
-    if fmt == "json":
-        console.file.write(json.dumps(result.payload(), ensure_ascii=False) + "\n")
-    elif fmt == "csv":
-        # to a terminal, control characters are shown escaped; to a file or a pipe, as they are
-        clean = printable if console.file.isatty() else str
-        writer = csv.writer(console.file, lineterminator="\n")
-        writer.writerow([clean(c) for c in result.columns])
-        writer.writerows([clean(_text(v)) for v in row] for row in result.rows)
-    else:
+    if fmt == "table":
         _table(result)
-    if result.truncated:
+    else:
+        buffer = io.StringIO()
+        if fmt == "json":
+            buffer.write(json.dumps(result.payload(), ensure_ascii=False) + "\n")
+        else:
+            # to a terminal, control characters are shown escaped; to a file or a pipe, as is
+            clean = printable if target is None and console.file.isatty() else str
+            writer = csv.writer(buffer, lineterminator="\n")
+            writer.writerow([clean(c) for c in result.columns])
+            writer.writerows([clean(_text(v)) for v in row] for row in result.rows)
+        if target is None:
+            console.file.write(buffer.getvalue())
+        else:
+            write_file(target, buffer.getvalue())
+            wrote(target, len(result.rows), len(result.columns))
+    if result.truncated and fmt != "table":  # the table's own line says so
         # on stderr, so csv/json on stdout stay clean
-        err_console.print(f"note: only the first {result.limit:,} rows are shown; the query "
-                          "returned more (raise --limit, or aggregate)", highlight=False)
+        err_console.print(f"note: only the first {result.limit:,} rows are returned; the "
+                          "query has more (raise --limit, or aggregate)", highlight=False)
 
 
 def _table(result: engine.Result) -> None:
+    """The first TERMINAL_ROWS rows: drawing thousands of rows takes the terminal seconds
+    and nobody reads them there."""
     table = Table()
     for name, kind in zip(result.columns, result.types, strict=True):
         numeric = kind.startswith(NUMERIC) and "[]" not in kind
         table.add_column(Text(printable(name)), justify="right" if numeric else "left",
                          overflow="fold")
-    for row in result.rows:
+    for row in result.rows[:TERMINAL_ROWS]:
         # Text, not str: a value such as ["Sahel"] must not be read as Rich markup
         table.add_row(*(Text(printable(_text(v))) for v in row))
     console.print(table)
     count = len(result.rows)
-    console.print(f"{count:,} row{'s' if count != 1 else ''} in {result.elapsed_ms:.0f} ms",
-                  style="dim", highlight=False)
+    more = " (the query has more: raise --limit)" if result.truncated else ""
+    if count > TERMINAL_ROWS:
+        console.print(f"showing {TERMINAL_ROWS} of {count:,} rows{more}, in "
+                      f"{result.elapsed_ms:.0f} ms; use --format csv --output FILE for all",
+                      style="dim", highlight=False)
+    else:
+        console.print(f"{count:,} row{'s' if count != 1 else ''} in "
+                      f"{result.elapsed_ms:.0f} ms", style="dim", highlight=False)
 
 
 def _text(value) -> str:

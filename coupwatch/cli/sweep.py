@@ -64,6 +64,8 @@ def sweep(
     if output_dir is not None:
         for (name, outcome, seed), rows in result.backtests.items():
             (output_dir / f"{name}_{outcome}_{seed}.csv").write_text(bt.to_csv(rows))
+        console.print(f"wrote {len(result.backtests)} backtest files (CSV) to {output_dir}",
+                      highlight=False, markup=False, soft_wrap=True)
     shown = result.table[["model", "outcome", "seed", "n", "events"]].copy()
     for metric in sw.SHOWN:
         shown[metric] = [f"{v:.3f} [{lo:.3f}, {hi:.3f}]" for v, lo, hi in zip(

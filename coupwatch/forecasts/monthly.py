@@ -102,7 +102,7 @@ def _fit_shared(shared: tuple, year: int, model: str, seed: int) -> pd.DataFrame
 def backtest(con: duckdb.DuckDBPyConnection, data: Data, first: int, last: int, *,
              model: str = monthly_models.DEFAULT, seed: int = 0, workers: int | None = None,
              backend: str = "local", scheduler: str | None = None,
-             progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+             progress: Callable[[str | None, int], None] | None = None) -> pd.DataFrame:
     """Hazards and q for every state at every origin month in [first, last], cached."""
     key = monthly_store.data_key(con)
     wanted = sorted({int(m) for m in data.panel["mi"].to_numpy()[data.origins(first, last)]})
@@ -111,9 +111,12 @@ def backtest(con: duckdb.DuckDBPyConnection, data: Data, first: int, last: int, 
     fresh = []
     if years:
         shared = (data.x, _core(data.panel), hazard.stack(data.panel, seed), data.last)
+        if progress:
+            progress(None, len(years))
         fresh = runner.run(_fit_shared, [(y, model, seed) for y in years], backend=backend,
                            workers=workers, scheduler=scheduler, shared=shared,
-                           on_result=lambda i, _: progress and progress(years[i], len(years)))
+                           on_result=lambda i, _: progress and progress(f"{model} {years[i]}",
+                                                                      len(years)))
         monthly_store.save(con, key, model, seed, pd.concat(fresh, ignore_index=True))
     frame = pd.concat([have, *fresh], ignore_index=True)
     frame = frame[frame["origin"].isin(wanted)]

@@ -96,15 +96,20 @@ def plan(con, design: pd.DataFrame, requests: list[tuple[str, int]], years: list
 
 def execute(con, design: pd.DataFrame, jobs: list[tuple[str, int, int, bool]], *,
             backend: str = "local", workers: int | None = None, scheduler: str | None = None,
-            progress: Callable[[int, int], None] | None = None) -> None:
-    """Run ``jobs`` and store each fit as soon as it finishes."""
+            progress: Callable[[str | None, int], None] | None = None) -> None:
+    """Run ``jobs`` and store each fit as soon as it finishes.
+
+    ``progress(None, total)`` is called once before the first fit starts, then
+    ``progress("member year", total)`` as each fit is stored."""
     key = fit_key(con, design)
+    if progress:
+        progress(None, len(jobs))
 
     def stored(index: int, result: tuple[pd.DataFrame, bytes | None]) -> None:
         member, seed, year, _ = jobs[index]
         store.save_member(con, key, member, seed, year, *result)
         if progress:
-            progress(year, len(jobs))
+            progress(f"{member} {year}", len(jobs))
 
     runner.run(member_job, jobs, backend=backend, workers=workers, scheduler=scheduler,
                shared=design, on_result=stored)

@@ -27,6 +27,7 @@ class ForecastFile:
     year_column: str
     p_column: str
     dropped_outcome_rows: int
+    unplaced: list[int]  # lines of the file blank in every country column (not scored)
 
 
 def read_forecasts(path: Path, *, p_column: str = "p", year_column: str | None = None,
@@ -61,16 +62,20 @@ def read_forecasts(path: Path, *, p_column: str = "p", year_column: str | None =
         raise BadInput("no forecasts left in the years asked for", file=path, column=year_col)
     table, years = _subset(table, in_range), years[in_range]
     p = table.number(p_column, required=True, lo=0, hi=1)
-    codes = _countries(table, country_col)
+    codes, placed = _countries(table, country_col)
+    if not placed.any():
+        raise BadInput("no row names a country", file=path, column=country_col)
     frame = pd.DataFrame({"gwcode": codes, "year": years.astype(int).to_numpy(),
                           "p": p.to_numpy(), "row": table.lines})
+    unplaced = [int(r) for r in frame.loc[~placed, "row"]]
+    frame = frame[placed]
     duplicated = frame.duplicated(["gwcode", "year"], keep="first")
     if duplicated.any():
         row = frame[duplicated].iloc[0]
         raise BadInput(f"duplicate forecast for {countries.gw_name(int(row.gwcode))} "
                        f"{int(row.year)}", file=path, row=int(row.row), column=country_col)
     return ForecastFile(frame.drop(columns="row").reset_index(drop=True), path, country_col,
-                        year_col, p_column, dropped)
+                        year_col, p_column, dropped, unplaced)
 
 
 def _subset(table: Table, mask: np.ndarray) -> Table:
@@ -86,22 +91,40 @@ def _first(table: Table, options: tuple[str, ...], what: str) -> str:
                    f"--{what}-column", file=table.path, row=1)
 
 
-def _countries(table: Table, column: str) -> np.ndarray:
-    raw = table.text(column)
-    numeric = pd.to_numeric(raw, errors="coerce")
-    codes = np.zeros(len(raw), dtype=int)
-    cache: dict[str, int] = {}
-    for index, text in enumerate(raw):
-        if text not in cache:
-            try:
-                if not np.isnan(numeric.iloc[index]):
-                    cache[text] = countries.resolve(str(int(numeric.iloc[index])))
-                else:
-                    cache[text] = countries.resolve(text)
-            except BadInput:
-                raise table.fail(index, column, f"unknown country '{text}'") from None
-        codes[index] = cache[text]
-    return codes
+def _countries(table: Table, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """The G&W code of each row, from ``column``; a blank (or unknown) cell falls back to the
+    file's other country columns (gwcode, ISO3, name). Returns the codes and which rows are
+    placed: a row blank in every country column is not placed (the caller reports it); an
+    unknown value that no other column places is bad input."""
+    others = [c for c in COUNTRY_COLUMNS if c != column and table.has(c)]
+    columns = [column, *others]
+    texts = {c: table.text(c) for c in columns}
+    codes = np.zeros(len(table.lines), dtype=int)
+    placed = np.zeros(len(table.lines), dtype=bool)
+    cache: dict[str, int | None] = {}
+    for index in range(len(codes)):
+        for name in columns:
+            text = str(texts[name].iloc[index]).strip()
+            if text in ("", "nan", "NA", "None") or _resolve(text, cache) is None:
+                continue
+            codes[index], placed[index] = cache[text], True
+            break
+        else:
+            text = str(texts[column].iloc[index]).strip()
+            if text not in ("", "nan", "NA", "None"):
+                raise table.fail(index, column, f"unknown country '{text}'"
+                                 + (f" (nor in {', '.join(others)})" if others else ""))
+    return codes, placed
+
+
+def _resolve(text: str, cache: dict[str, int | None]) -> int | None:
+    if text not in cache:
+        number = pd.to_numeric(text, errors="coerce")
+        try:
+            cache[text] = countries.resolve(str(int(number)) if not np.isnan(number) else text)
+        except BadInput:
+            cache[text] = None
+    return cache[text]
 
 
 @dataclass

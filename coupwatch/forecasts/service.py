@@ -52,7 +52,7 @@ def backtest(con: duckdb.DuckDBPyConnection, design: pd.DataFrame, years: list[i
              model: str = "ensemble", seed: int = 0, backend: str = "local",
              workers: int | None = None, scheduler: str | None = None,
              keep_year: int | None = None,
-             progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+             progress: Callable[[str | None, int], None] | None = None) -> pd.DataFrame:
     """Calibrated P(attempt), P(coup), P(failed) for each target year, beside what happened.
 
     Every year's raw forecast comes from members fitted on earlier years only, combined as
@@ -108,7 +108,7 @@ def calibrate(frame: pd.DataFrame, model: str) -> pd.DataFrame:
 def forecast(con: duckdb.DuckDBPyConnection, year: int | None = None, *,
              model: str = "ensemble", seed: int = 0, save: bool = True,
              workers: int | None = None,
-             progress: Callable[[int, int], None] | None = None,
+             progress: Callable[[str | None, int], None] | None = None,
              ) -> tuple[pd.DataFrame, str | None]:
     """Ranked one-year-ahead forecast for ``year`` (default: one past the last known year).
 

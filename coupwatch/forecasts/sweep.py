@@ -35,7 +35,7 @@ class Sweep:
 def run(con, design: pd.DataFrame, model_names: list[str], outcomes: list[str],
         seeds: list[int], start: int, end: int, *, backend: str = "local",
         workers: int | None = None, scheduler: str | None = None, n_boot: int = 1000,
-        progress: Callable[[int, int], None] | None = None) -> Sweep:
+        progress: Callable[[str | None, int], None] | None = None) -> Sweep:
     """Run the grid (missing fits only), store every model's backtest, score each cell."""
     from coupwatch import validate
 

@@ -53,6 +53,8 @@ class CaseStudy:
     country: str
     gwcode: int
     analysis: str = ""  # whose claims are checked
+    analysis_title: str = ""  # the publication: title, authors and date
+    analysis_url: str = ""
     findings: list[Finding] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
     elapsed_ms: float = 0.0
@@ -84,7 +86,9 @@ def case_study(name: str, *, path: Path | None = None,
     start = time.perf_counter()
     other = _compare_frame(compare) if compare is not None else None
     study = CaseStudy(country=countries.gw_name(code), gwcode=code,
-                      analysis=spec.get("analysis", ""))
+                      analysis=spec.get("analysis", ""),
+                      analysis_title=spec.get("analysis_title", ""),
+                      analysis_url=spec.get("analysis_url", ""))
     with console.session(path) as run:
         for item in spec["findings"]:
             study.findings.append(_finding(run, item, code))
@@ -175,6 +179,7 @@ def _compare_frame(path: Path) -> pd.DataFrame:
 
 def as_json(study: CaseStudy) -> dict:
     return {"country": study.country, "gwcode": study.gwcode, "analysis": study.analysis,
+            "analysis_title": study.analysis_title, "analysis_url": study.analysis_url,
             "findings": [{"key": f.key, "title": f.title, "sql": f.sql, "summary": f.summary,
                           "columns": list(map(str, f.frame.columns)),
                           "rows": json.loads(f.frame.to_json(orient="values"))}

@@ -45,7 +45,8 @@ class Outcome:
     status: str  # "loaded" or "unchanged"
     rows: int
     duplicates: int
-    unmapped: int
+    unmapped_codes: int  # country codes (per file: a WDI series counts each) with no G&W state
+    unmapped_rows: int  # the rows those codes hold, kept out of the panel
     releases: str
 
 
@@ -117,6 +118,7 @@ def _outcome(item: Loaded, changed: list[str]) -> Outcome:
     return Outcome(item.connector.name, f"skipped ({item.why})" if item.skipped else status,
                    sum(p.rows for p in parsed), sum(p.duplicates for p in parsed),
                    sum(len(p.unmapped) for p in parsed),
+                   sum(int(u.get("rows", 0)) for p in parsed for u in p.unmapped),
                    ", ".join(sorted({p.release for p in parsed})))
 
 

@@ -39,6 +39,9 @@ def status(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
         files=("file", "count"), releases=("release", lambda s: ", ".join(sorted(set(s)))),
         rows=("rows", "sum"), duplicates=("duplicates", "sum"), year_min=("year_min", "min"),
         year_max=("year_max", "max"), ingested_at=("ingested_at", "max")).reset_index()
+    # the same two measures `data update` reports: codes (per file) and the rows they hold
+    codes = unmapped.groupby("source")["code"].count()
+    summary["unmapped_codes"] = summary["source"].map(codes).fillna(0).astype(int)
     counts = unmapped.groupby("source")["rows"].sum()
     summary["unmapped_rows"] = summary["source"].map(counts).fillna(0).astype(int)
     out_counts = outside.groupby("source")["rows"].sum()
