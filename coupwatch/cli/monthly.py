@@ -12,7 +12,6 @@ from coupwatch.cli.common import (
     console,
     left_out_footer,
     metrics_table,
-    show,
     write_file,
     write_frame,
     wrote,
