@@ -16,8 +16,10 @@ from coupwatch.read.snapshot import Snapshot
 router = APIRouter(prefix="/api", tags=["backtest"])
 Outcome = StrEnum("Outcome", {name: name for name in OUTCOMES})
 Model = StrEnum("Model", {name: name for name in MODELS})
-METRIC_ERRORS = {**ERRORS, 404: {"description": "No backtest stored for that model, seed and "
-                                 "data key"}}
+METRIC_ERRORS = {**ERRORS,
+                 404: {"description": "No backtest stored for that model, seed and data key"},
+                 422: {"description": "Invalid parameter (the message names it), 'from' after "
+                                      "'to', or a year outside the chosen backtest's years"}}
 
 
 @router.get("/backtests", summary="Every stored backtest: data key, model, seed, years; "
