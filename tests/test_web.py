@@ -306,3 +306,46 @@ def test_sources_page_says_how_current_each_source_is(page, live_server):
     assert fresh[0]["covered_through"] and fresh[0]["covered_through"] in first
     left = page.locator("#freshtable td.leftout").all_inner_texts()
     assert all(t == "no" or t.startswith("yes: ") for t in left)
+
+
+def test_monthly_panel_with_one_value_says_it_in_words(page, live_server):
+    """Without a monthly backtest the line has one value, the newest forecast: it is said in
+    words (no axis whose labels repeat), and the server's note starts a capitalised sentence.
+    The page gets the server's real answer, with the backtest points left out as the server
+    leaves them out when no monthly backtest is stored."""
+    real = httpx.get(f"{live_server}/api/forecasts/MLI/monthly", params={"horizon": 3}).json()
+    note = "no monthly backtest is stored for this run's data and model"
+
+    def without_backtest(route):
+        body = route.fetch().json()
+        body.update(items=[], note=note)
+        route.fulfill(json=body)
+    page.route("**/api/forecasts/MLI/monthly*", without_backtest)
+    page.goto(live_server + "/#/country/MLI")
+    page.wait_for_selector("#monthly[data-loaded=true]", timeout=20_000)
+    text = page.inner_text("#monthlychart")
+    assert page.locator("#monthlychart svg").count() == 0
+    assert real["current"]["window"] in text and "%" in text
+    assert ". No monthly backtest is stored" in page.inner_text("#monthlynote")
+
+
+def test_monthly_axis_never_repeats_a_month(page, live_server):
+    page.goto(live_server + "/#/country/MLI")
+    page.wait_for_selector("#monthly[data-loaded=true]", timeout=20_000)
+    ticks = page.locator("#monthlychart g.axis text").evaluate_all(
+        "ns => ns.map(n => n.textContent)")
+    months = [t for t in ticks if len(t) == 7 and t[4] == "-"]
+    assert months and len(months) == len(set(months))
+
+
+def test_unknown_country_shows_only_the_notice(page, live_server):
+    page.goto(live_server + "/#/country/XYZ")
+    page.wait_for_selector("#notice:not([hidden])", timeout=20_000)
+    assert "XYZ" in page.inner_text("#notice")
+    for selector in ("#country .actions", "#country .kpis", "#country .grid2", "#briefpdf",
+                     "#release"):
+        assert not page.locator(selector).is_visible(), selector
+    assert "Source:" not in page.inner_text("#country")
+    page.goto(live_server + "/#/country/MLI")  # a known country brings them back
+    page.wait_for_selector("#country[data-loaded=true]", timeout=20_000)
+    assert page.locator("#briefpdf").is_visible() and page.locator("#riskchart").is_visible()

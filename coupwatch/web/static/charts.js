@@ -10,9 +10,9 @@ function frame(box, height) {
   return { svg, width, height, iw: width - M.left - M.right, ih: height - M.top - M.bottom,
     g: svg.append("g").attr("transform", `translate(${M.left},${M.top})`) };
 }
-function axes(ch, x, y, yLabel, yFmt, xFmt = d3.format("d"), xLabel = "year") {
+function axes(ch, x, y, yLabel, yFmt, xFmt = d3.format("d"), xLabel = "year", xTicks = 8) {
   ch.g.append("g").attr("class", "grid").call(d3.axisLeft(y).ticks(5).tickSize(-ch.iw).tickFormat("")).call((g) => g.select(".domain").remove());
-  ch.g.append("g").attr("class", "axis").attr("transform", `translate(0,${ch.ih})`).call(d3.axisBottom(x).ticks(8).tickFormat(xFmt));
+  ch.g.append("g").attr("class", "axis").attr("transform", `translate(0,${ch.ih})`).call(d3.axisBottom(x).ticks(xTicks).tickFormat(xFmt));
   ch.g.append("g").attr("class", "axis").call(d3.axisLeft(y).ticks(5).tickFormat(yFmt || null));
   ch.g.append("text").attr("class", "label").attr("transform", "rotate(-90)").attr("x", -ch.ih / 2).attr("y", -38).attr("text-anchor", "middle").text(yLabel);
   ch.g.append("text").attr("class", "label").attr("x", ch.iw).attr("y", ch.ih + 28).attr("text-anchor", "end").text(xLabel);
@@ -62,13 +62,22 @@ function monthlyChart(box, data) {
   const end = (d) => at(d.year, d.month + 1, -1);  // the origin is the month's end
   const points = items.map((d) => ({ ...d, t: end(d) }));
   const current = data.current ? { ...data.current, t: end(data.current) } : null;
+  if (points.length + (current ? 1 : 0) < 2) {  // one value: no line to draw, say it
+    const one = current || items[0];
+    box.replaceChildren(el("p", { className: "single" },
+      `${current ? "Newest forecast, end" : "End"} of ${fmtMonth(one.year, one.month)}: ` +
+      `P(attempt within ${data.horizon} months) ${fmtP(one.p)}` + (current ? ` (${current.window}).` : ".")));
+    return;
+  }
   const first = points.length ? points[0].t : current.t;
   const last = current ? at(current.year, current.month + 1 + data.horizon, -1) : points[points.length - 1].t;
   const ch = frame(box, 240);
   const x = d3.scaleUtc().domain([first, last]).range([0, ch.iw]);
   const top = d3.max([...points, ...(current ? [current] : [])], (d) => d.p) || 0.05;
   const y = d3.scaleLinear().domain([0, Math.max(0.05, top * 1.15)]).nice().range([ch.ih, 0]);
-  axes(ch, x, y, `P(attempt within ${data.horizon} months)`, d3.format(".0%"), d3.utcFormat("%Y-%m"), "month end");
+  const months = Math.max(1, Math.round((last - first) / (30.44 * 864e5)));
+  axes(ch, x, y, `P(attempt within ${data.horizon} months)`, d3.format(".0%"), d3.utcFormat("%Y-%m"), "month end",
+    d3.utcMonth.every(Math.max(1, Math.ceil(months / 8))));  // whole months: never one label twice
   if (current) {
     ch.g.append("rect").attr("class", "window").attr("x", x(current.t)).attr("width", x(last) - x(current.t))
       .attr("y", 0).attr("height", ch.ih).attr("fill", "#eef4fa");

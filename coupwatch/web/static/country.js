@@ -14,7 +14,14 @@ function sourceLine(id, before, series) {
 async function showCountry(iso3) {
   const section = document.getElementById("country");
   section.dataset.loaded = "false";
+  /* until the country is known, no panel, button or half-filled source line (an unknown
+     country shows the router's notice only) */
+  const parts = section.querySelectorAll(".actions, .kpis, .grid2");
+  parts.forEach((p) => { p.hidden = true; });
+  document.getElementById("cname").textContent = "";
+  document.getElementById("cmeta").textContent = "";
   const [profile, history] = await Promise.all([api(`/api/countries/${iso3}`), api(`/api/forecasts/${iso3}/history`)]);
+  parts.forEach((p) => { p.hidden = false; });
   const c = profile.country, f = profile.forecast;
   document.getElementById("cname").textContent = c.name;
   document.getElementById("cmeta").textContent = [...new Set([c.iso3, c.region, ...(c.memberships || [])].filter(Boolean))].join(" · ");
@@ -64,7 +71,7 @@ async function loadMonthly(iso3, horizon) {
   monthlyChart(box, data);
   card.dataset.horizon = horizon;
   document.getElementById("monthlynote").textContent = `${data.about} Model ${data.run.model}, run ${data.run.run_id}` +
-    (data.note ? `. ${data.note}` : ".");
+    (data.note ? `. ${data.note.charAt(0).toUpperCase()}${data.note.slice(1)}` : ".");
   card.dataset.loaded = "true";
 }
 
