@@ -349,3 +349,36 @@ def test_unknown_country_shows_only_the_notice(page, live_server):
     page.goto(live_server + "/#/country/MLI")  # a known country brings them back
     page.wait_for_selector("#country[data-loaded=true]", timeout=20_000)
     assert page.locator("#briefpdf").is_visible() and page.locator("#riskchart").is_visible()
+
+
+def test_backtest_view_says_when_the_asked_backtest_is_not_stored(page, live_server):
+    page.goto(live_server + "/#/backtest?model=logit&seed=7&outcome=attempt")
+    page.wait_for_selector("#backtest[data-loaded=true]", timeout=60_000)
+    notice = page.inner_text("#notice")
+    assert "No backtest is stored for model logit, seed 7" in notice
+    assert "showing logit, seed 0" in notice
+    # the picker's years are the years the metrics score; a bin without events reads 0 %
+    metrics = httpx.get(f"{live_server}/api/backtest/metrics", params={"model": "logit",
+                                                                       "seed": 0}).json()
+    chosen = page.locator("#btpick option:checked").inner_text()
+    assert f"{metrics['from']}–{metrics['to']}" in chosen
+    assert f"{metrics['from']}–{metrics['to']}" in page.inner_text("#btstatus")
+    cols = list(metrics["calibration"][0])
+    observed = page.locator("#btcalibration tbody tr").evaluate_all(
+        f"rs => rs.map(r => r.cells[{cols.index('observed_rate')}].textContent)")
+    rates = [r["observed_rate"] for r in metrics["calibration"]]
+    assert 0 in rates  # the test can fail
+    assert [t for t, r in zip(observed, rates, strict=True) if r == 0] == \
+        ["0 %"] * rates.count(0)
+    page.goto(live_server + "/#/backtest?model=logit&seed=0&outcome=attempt")
+    page.wait_for_selector("#backtest[data-loaded=true]", timeout=60_000)
+    assert page.locator("#notice").is_hidden()
+
+
+def test_movers_leave_out_changes_that_round_to_zero(page, live_server):
+    for view in ("#/?horizon=3", "#/?year=2021", "#/"):
+        page.goto(live_server + "/" + view)
+        wait_loaded(page)
+        page.wait_for_function("document.querySelector('#maptitle').textContent.length > 20")
+        values = page.locator("#rising li .v, #falling li .v").all_inner_texts()
+        assert not any(v in ("0.0 pt", "+0.0 pt", "−0.0 pt", "-0.0 pt") for v in values), view

@@ -131,13 +131,16 @@ def _stored(con) -> bool:
 
 
 def list_backtests(con) -> pd.DataFrame:
-    """Every stored backtest: ``data_key, model, seed, year_min, year_max, years, rows`` and
+    """Every stored backtest: ``data_key, model, seed, year_min, year_max, scored_max`` (the
+    last year with known outcomes, the last a metric can score), ``years, rows`` and
     whether its data key is the warehouse's current one (for a dashboard to pick from)."""
     if not _stored(con):
         return pd.DataFrame(columns=["data_key", "model", "seed", "year_min", "year_max",
-                                     "years", "rows", "current"])
+                                     "scored_max", "years", "rows", "current"])
     frame = con.execute("""SELECT data_key, model, seed, min(year) AS year_min,
-                                  max(year) AS year_max, count(DISTINCT year) AS years,
+                                  max(year) AS year_max, max(year) FILTER (WHERE
+                                  observed_attempt IS NOT NULL) AS scored_max,
+                                  count(DISTINCT year) AS years,
                                   count(*) AS rows FROM backtests
                            GROUP BY data_key, model, seed ORDER BY model, seed""").df()
     frame["current"] = frame["data_key"] == data_key(con)

@@ -23,7 +23,7 @@ async function showBacktest() {
     try { backtestView.list = await api("/api/backtests"); } catch (e) {
       document.getElementById("btstatus").textContent = `No backtests: ${e.message}`; return; }
     pick.replaceChildren(...backtestView.list.items.map((b) => new Option(
-      `${b.model} · seed ${b.seed} · ${b.year_min}–${b.year_max}` +
+      `${b.model} · seed ${b.seed} · ${b.year_min}–${b.scored_max ?? b.year_max}` +
       (b.served ? " (served)" : b.current ? "" : " (older data)"), btKey(b))));
     const choose = () => {
       const b = backtestView.list.items.find((x) => btKey(x) === pick.value);
@@ -39,6 +39,12 @@ async function showBacktest() {
   const wanted = items.find((b) => b.model === q.get("model") && String(b.seed) === (q.get("seed") || "0") &&
     (!q.get("data_key") || b.data_key === q.get("data_key")) && (q.get("data_key") || b.current || b.served))
     || items.find((b) => b.served) || items[0];
+  const notice = document.getElementById("notice");
+  if (q.get("model") && (wanted.model !== q.get("model") || String(wanted.seed) !== (q.get("seed") || "0"))) {
+    notice.textContent = `No backtest is stored for model ${q.get("model")}, seed ${q.get("seed") || "0"}` +
+      `${q.get("data_key") ? ` and data key ${q.get("data_key")}` : ""}: showing ${wanted.model}, seed ${wanted.seed}.`;
+    notice.hidden = false;
+  }
   pick.value = btKey(wanted);
   outcome.value = ["attempt", "coup", "failed"].includes(q.get("outcome")) ? q.get("outcome") : "attempt";
   const mq = new URLSearchParams({ model: wanted.model, seed: wanted.seed, data_key: wanted.data_key, outcome: outcome.value });

@@ -10,9 +10,11 @@ const state = { region: "World", year: null, horizon: null, sortKey: "rank", sor
   search: "", health: null, regions: [], geo: {}, world: null, forecast: null,
   explainTimer: null, showAll: false, monthlyHorizon: 3 };
 const fmtP = (p) => (p === null || p === undefined) ? "–"
-  : (p * 100 < 0.1 ? "<0.1 %" : `${(p * 100).toFixed(p < 0.1 ? 1 : 0)} %`);
+  : p === 0 ? "0 %" : (p * 100 < 0.1 ? "<0.1 %" : `${(p * 100).toFixed(p < 0.1 ? 1 : 0)} %`);
+/* a change in percentage points; one that rounds to zero is "0.0 pt", never "−0.0 pt" */
 const fmtPP = (d) => (d === null || d === undefined) ? "–"
-  : Math.abs(d * 100) < 0.05 ? "0.0 pt" : `${d >= 0 ? "+" : "−"}${Math.abs(d * 100).toFixed(1)} pt`;
+  : roundsToZero(d) ? "0.0 pt" : `${d >= 0 ? "+" : "−"}${Math.abs(d * 100).toFixed(1)} pt`;
+function roundsToZero(d) { return Math.abs(d * 100).toFixed(1) === "0.0"; }
 const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
   "September", "October", "November", "December"];
 const fmtMonth = (year, month) => `${MONTHS[month - 1]} ${year}`;

@@ -190,7 +190,7 @@ const listOr = (id, nodes, empty) => document.getElementById(id).replaceChildren
 function renderLists(surprises) {
   const items = state.forecast.items;
   listOr("toprisks", items.slice(0, 8).map((d) => item(d, `${fmtP(d.p_attempt)} · #${d.rank}`)), "none");
-  const moved = items.filter((d) => d.change !== null && d.change !== undefined);
+  const moved = items.filter((d) => d.change !== null && d.change !== undefined && !roundsToZero(d.change));
   const none = state.horizon && state.horizon !== 3 ? "shown for the 3-month risk" : "none";
   listOr("rising", [...moved].sort((a, b) => b.change - a.change).filter((d) => d.change > 0).slice(0, 5)
     .map((d) => item(d, fmtPP(d.change), "up")), none);
