@@ -382,3 +382,14 @@ def test_movers_leave_out_changes_that_round_to_zero(page, live_server):
         page.wait_for_function("document.querySelector('#maptitle').textContent.length > 20")
         values = page.locator("#rising li .v, #falling li .v").all_inner_texts()
         assert not any(v in ("0.0 pt", "+0.0 pt", "−0.0 pt", "-0.0 pt") for v in values), view
+
+
+@pytest.mark.parametrize("view", ["#/", "#/region/ECOWAS", "#/country/MLI", "#/backtest"])
+def test_nothing_overflows_a_phone_wide_window(page, live_server, view):
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(live_server + "/" + view)
+    page.wait_for_selector("[data-loaded=true]", timeout=60_000)
+    page.wait_for_timeout(300)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, (view, width)
+    shot(page, f"11-390px-{view.strip('#/').replace('/', '-') or 'world'}")
