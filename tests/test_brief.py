@@ -167,3 +167,17 @@ def test_brief_shows_the_monthly_risks(contexts, forecast_warehouse):
     assert monthly["p12"] == pytest.approx(stored["p_attempt_12m"])
     html = render.html(contexts["MLI"])
     assert f"{render._pct(monthly['p3'])} / {render._pct(monthly['p12'])}" in html
+
+
+def test_brief_footer_and_units_read_cleanly(forecast_warehouse):
+    """The footer keeps the space after its dash; no unit nests parentheses in a label."""
+    from coupwatch.briefs import build, render
+
+    ctx = build("MLI", path=forecast_warehouse, drivers=False)
+    text = " ".join(pages(render.pdf(ctx)))
+    assert f"coupwatch country brief \u2014 {ctx['country']['name']}, " in text
+    units = [i["unit"] for i in ctx["indicators"]] if "indicators" in ctx else []
+    html = render.html(ctx)
+    assert not re.search(r"\([^()<>]*\([^()<>]*\)[^()<>]*\)", html)
+    assert all("(" not in u for u in units)
+    assert "index 0-1, higher = more corrupt" in catalog.get("v2x_pubcorr").unit

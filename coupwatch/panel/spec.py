@@ -65,7 +65,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("v2x_horacc_osp", "vdem", "v2x_horacc_osp", 2, about="horizontal accountability",
             label="Horizontal accountability", unit="index 0-1", group="V-Dem"),
     Feature("v2x_pubcorr", "vdem", "v2x_pubcorr", 2, about="public sector corruption",
-            label="Public sector corruption", unit="index 0-1 (higher = more corrupt)",
+            label="Public sector corruption", unit="index 0-1, higher = more corrupt",
             group="V-Dem"),
     Feature("any_conflict", "ucdp", "any_conflict", 2, about="any armed conflict (UCDP/PRIO)",
             label="Armed conflict (any)", unit="1 = yes", group="Conflict"),
