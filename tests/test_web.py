@@ -184,6 +184,12 @@ def test_surprises_list_members_of_the_events_year(page, live_server):
     assert shown and not any("Mauritania" in s for s in shown)
     assert [s.split("\n")[0] for s in shown] == [f"{i['country']} {i['year']}"
                                                  for i in ecowas[:8]]
+    # "rated low" means it: every surprise ranked outside the top 20 of its year, as titled
+    assert all(i["rank"] > 20 for i in world + ecowas)
+    everything = httpx.get(f"{live_server}/api/surprises", params={
+        "limit": 100, "region": "ECOWAS", "outside_top": 0}).json()["items"]
+    assert any(i["rank"] <= 20 for i in everything)  # the rule leaves some out
+    assert "outside the top 20" in page.inner_text("#surprisestitle")
 
 
 def test_ranked_list_downloads_what_it_shows(page, live_server):

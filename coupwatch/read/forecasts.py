@@ -89,10 +89,16 @@ def history(snap: Snapshot, code: int) -> dict:
             "items": items, "events": records(events)}
 
 
-def surprises(snap: Snapshot, limit: int, region: str | None) -> dict:
-    """Coup attempts our backtest rated lowest; for a region, only states that were members
-    in the event's year."""
+SURPRISE_RANK = 20  # an attempt is a surprise if its state ranked below this in its year
+
+
+def surprises(snap: Snapshot, limit: int, region: str | None,
+              outside_top: int = SURPRISE_RANK) -> dict:
+    """Coup attempts our backtest rated low: ranked outside the top ``outside_top`` states of
+    their year (0: every attempt), lowest-rated first; for a region, only states that were
+    members in the event's year."""
     frame = snap.backtests[snap.backtests["observed_attempt"] == 1]
+    frame = frame[frame["rank"] > outside_top]
     frame = in_region(frame, region)
     frame = frame.sort_values(["p_attempt", "year"]).head(limit)
     counts = snap.backtests.groupby("year").size().to_dict()
@@ -103,4 +109,4 @@ def surprises(snap: Snapshot, limit: int, region: str | None) -> dict:
         item["of"] = int(counts.get(item["year"], 0))
         hit = events[(events["gwcode"] == item["gwcode"]) & (events["year"] == item["year"])]
         item["events"] = records(hit[["date", "kind"]])
-    return {"count": len(items), "items": items}
+    return {"count": len(items), "outside_top": outside_top, "items": items}

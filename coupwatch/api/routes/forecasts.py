@@ -96,10 +96,12 @@ def monthly_line(iso3: str = ISO3, snap: Snapshot = Depends(snapshot),
         monthly.country_line(snap, code, months))))
 
 
-@router.get("/surprises", summary="Coup attempts our backtest forecast rated low (for a "
-            "region: states that were members in the event's year)", responses=ERRORS)
+@router.get("/surprises", summary="Coup attempts our backtest forecast rated low: ranked "
+            "outside the top outside_top states of their year (for a region: states that "
+            "were members in the event's year)", responses=ERRORS)
 def surprises(snap: Snapshot = Depends(snapshot),
               limit: int = Query(10, ge=1, le=100),
-              region: Region | None = Query(None)):
+              region: Region | None = Query(None),
+              outside_top: int = Query(annual.SURPRISE_RANK, ge=0, le=300)):
     need_forecast(snap)
-    return annual.surprises(snap, limit, region.value if region else None)
+    return annual.surprises(snap, limit, region.value if region else None, outside_top)

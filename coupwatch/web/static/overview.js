@@ -196,6 +196,8 @@ function renderLists(surprises) {
     .map((d) => item(d, fmtPP(d.change), "up")), none);
   listOr("falling", [...moved].sort((a, b) => a.change - b.change).filter((d) => d.change < 0).slice(0, 5)
     .map((d) => item(d, fmtPP(d.change), "down")), none);
+  document.getElementById("surprisestitle").textContent =
+    `attempts our forecast ranked outside the top ${surprises.outside_top}, lowest first`;
   listOr("surprises", surprises.items.map((d) => el("li", null, countryLink(d, `${d.country} ${d.year}`),
     el("span", { className: "v" }, `${d.events.map((e) => e.kind === "successful" ? "coup" : "failed").join(", ")} · ` +
       `${fmtP(d.p_attempt)}, #${d.rank}/${d.of}`))), "none in the stored backtest");
