@@ -399,3 +399,17 @@ def test_nothing_overflows_a_phone_wide_window(page, live_server, view):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, (view, width)
     shot(page, f"11-390px-{view.strip('#/').replace('/', '-') or 'world'}")
+
+
+def test_region_table_shows_a_members_suspension(page, live_server):
+    page.goto(live_server + "/#/region/ECOWAS?year=2022")
+    title_has(page, "2022")
+    members = httpx.get(f"{live_server}/api/region/ECOWAS", params={"year": 2022}).json()
+    suspended = {m["country"] for m in members["members"] if m["status"] == "suspended"}
+    assert suspended  # the test can fail: Mali, Burkina Faso and Guinea were suspended
+    page.click("#showall") if page.locator("#showall").is_visible() else None
+    page.wait_for_selector("#ranked td.status:text('suspended')", timeout=20_000)
+    rows = page.locator("#ranked tbody tr").evaluate_all(
+        "rs => rs.map(r => [r.cells[1].textContent, r.cells[r.cells.length - 1].textContent])")
+    assert {c for c, s in rows if s == "suspended"} == suspended
+    assert "Member status" in page.inner_text("#ranked thead")

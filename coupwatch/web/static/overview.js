@@ -24,7 +24,8 @@ const COLUMNS = {
     { key: "change", label: "Change, 3 mo", num: true, pp: true },
   ],
 };
-const columns = () => state.horizon ? COLUMNS.month(state.horizon) : COLUMNS.year();
+const columns = () => state.horizon ? COLUMNS.month(state.horizon) : [...COLUMNS.year(),
+  ...(state.region === "World" ? [] : [{ key: "status", label: "Member status", status: true }])];
 
 function overviewHash(region, year, horizon) {
   const q = new URLSearchParams();
@@ -134,6 +135,10 @@ async function showRegionRisk(year) {
       `${p(r.bounds[0])} and ${p(r.bounds[1])}.` + (r.base_rate.years ? ` ${r.base_rate.years_with_attempt} ` +
       `of the last ${r.base_rate.years} years had one.` : "");
   box.dataset.region = r.region;
+  /* a member's standing that year (e.g. "suspended"), as the API gives it, in the table */
+  const status = new Map(r.members.map((m) => [m.iso3, m.status || ""]));
+  for (const d of state.forecast.items) d.status = status.get(d.iso3) || "";
+  renderTable();
 }
 
 /* ---------- map ---------- */
@@ -234,6 +239,7 @@ function visibleRows() {
 function cell(c, d, max) {
   const v = d[c.key];
   if (c.key === "country") return el("td", null, countryLink(d));
+  if (c.status) return el("td", { className: "status" }, v || "");
   if (c.happened) return el("td", null, v === null || v === undefined ? "" : v ? el("b", { className: "up" }, "attempt") : "–");
   if (c.pct) return el("td", { className: "num" }, fmtP(v),
     c.bar ? el("span", { className: "bar", style: { width: `${Math.round(60 * (v || 0) / max)}px` } }) : null);
