@@ -248,7 +248,14 @@ def probability_text(p: float | None) -> str:
 
 
 def points_text(change: float | None) -> str:
-    """A change of probability in percentage points: "+6.9", "-0.4"; "" when unknown."""
+    """A change of probability in percentage points: "+6.9", "-0.4", "0.0" for
+    what rounds to zero (never "-0.0"); "" when unknown."""
     if change is None or (isinstance(change, float) and math.isnan(change)):
         return ""
-    return f"{change * 100:+.1f}"
+    return signed_text(change * 100, 1)
+
+
+def signed_text(value: float, digits: int) -> str:
+    """``value`` with its sign ("+0.25", "-1.3"); what rounds to zero is "0.0" (never "-0.0")."""
+    text = f"{value:+.{digits}f}"
+    return text[1:] if float(text) == 0 else text

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from conftest import run_cli
 
+from coupwatch import catalog
+
 pytestmark = pytest.mark.usefixtures("forecast_home")
 
 
@@ -21,3 +23,17 @@ def _refused(run, parameter: str) -> str:
                                   ("explain", "MLI", "--top", "0")])
 def test_top_below_one_is_refused(forecast_home, args):
     _refused(run_cli(*args, home=forecast_home), "top")
+
+
+def test_change_in_points_is_signed_and_never_minus_zero(forecast_home):
+    assert catalog.points_text(-0.0004) == "0.0" == catalog.points_text(0.0004)
+    assert catalog.points_text(0.125) == "+12.5" and catalog.points_text(-0.064) == "-6.4"
+    assert catalog.signed_text(-0.001, 2) == "0.00"
+    text = run_cli("region", "ECOWAS", home=forecast_home).stdout
+    rows = [line for line in text.splitlines() if line.startswith("│")]
+    header = next(line for line in text.splitlines() if line.startswith("┃"))
+    assert "change (pt)" in header and "P(attempt)" in header
+    changes = [[c.strip() for c in row.split("│")][6] for row in rows]
+    assert len(changes) == 15 and not any(c.endswith("%") for c in changes)
+    assert all(c == "0.0" or c[0] in "+-" for c in changes), changes
+    assert "-0.0" not in text

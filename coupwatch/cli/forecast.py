@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from coupwatch import validate
+from coupwatch import catalog, validate
 from coupwatch.cli import monthly, tables
 from coupwatch.cli.common import (
     WORKERS_HELP,
@@ -109,7 +109,7 @@ def explain(
     console.print(f"{result.country}, {result.year}: P(attempt) {result.p_attempt:.1%}, "
                   f"P(successful coup) {result.p_coup:.1%}, P(failed) {result.p_failed:.1%}")
     drivers = result.drivers.copy()
-    drivers["contribution"] = drivers["contribution"].map(lambda v: f"{v:+.2f}")
+    drivers["contribution"] = drivers["contribution"].map(lambda v: catalog.signed_text(v, 2))
     show(drivers[["direction", "text", "contribution", "feature"]],
          title="drivers (contribution in log-odds)")
     if result.what_if:
