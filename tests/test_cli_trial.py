@@ -37,3 +37,14 @@ def test_change_in_points_is_signed_and_never_minus_zero(forecast_home):
     assert len(changes) == 15 and not any(c.endswith("%") for c in changes)
     assert all(c == "0.0" or c[0] in "+-" for c in changes), changes
     assert "-0.0" not in text
+
+
+def test_what_if_on_an_input_the_forecast_left_out_is_refused(forecast_home):
+    from conftest import query
+
+    runs = query(forecast_home / "warehouse.duckdb",
+                 "SELECT * FROM forecast_runs ORDER BY created_at DESC LIMIT 1")
+    assert "milex_gdp" in str(runs.iloc[0].to_dict())  # the stored run left it out
+    line = _refused(run_cli("explain", "MLI", "--what-if", "milex_gdp=5", home=forecast_home),
+                    "what-if")
+    assert "milex_gdp was left out of the 2023 forecast" in line
