@@ -48,3 +48,16 @@ def test_what_if_on_an_input_the_forecast_left_out_is_refused(forecast_home):
     line = _refused(run_cli("explain", "MLI", "--what-if", "milex_gdp=5", home=forecast_home),
                     "what-if")
     assert "milex_gdp was left out of the 2023 forecast" in line
+
+
+def test_every_available_view_lists_its_columns(forecast_home):
+    from coupwatch.read import console
+
+    described = {v.name: v for v in console.describe(forecast_home / "warehouse.duckdb")}
+    assert [c for c, _ in described["variables"].columns] == [
+        "column", "label", "unit", "source", "variable", "attribution"]
+    assert all(v.columns for v in described.values() if v.available)
+    text = run_cli("sql", "--views", home=forecast_home).stdout
+    lines = text.splitlines()
+    below = lines[next(i for i, line in enumerate(lines) if line.startswith("variables:")) + 1]
+    assert below.strip().startswith("column VARCHAR, label VARCHAR")

@@ -137,8 +137,9 @@ def describe(path: Path | None = None) -> list[View]:
         available = _open(con, path)
         out = []
         for name, about in VIEWS.items():
+            # DESCRIBE of a query: ``DESCRIBE variables`` is DuckDB's SHOW VARIABLES (empty)
             columns = [(str(r[0]), str(r[1])) for r in con.execute(
-                f"DESCRIBE {name}").fetchall()] if name in available else []
+                f'DESCRIBE SELECT * FROM "{name}"').fetchall()] if name in available else []
             out.append(View(name, about, name in available, columns,
                             None if name in available else NEEDS.get(name)))
         return out
