@@ -61,3 +61,11 @@ def test_every_available_view_lists_its_columns(forecast_home):
     lines = text.splitlines()
     below = lines[next(i for i, line in enumerate(lines) if line.startswith("variables:")) + 1]
     assert below.strip().startswith("column VARCHAR, label VARCHAR")
+
+
+def test_region_suggests_only_commands_that_work(forecast_home):
+    early = _refused(run_cli("region", "ECOWAS", "--year", "1960", home=forecast_home), "year")
+    assert "coupwatch forecast" not in early and "forecasts can target 1971-2023" in early
+    line = _refused(run_cli("region", "ECOWAS", "--year", "1980", home=forecast_home), "year")
+    assert "`coupwatch forecast --year 1980`" in line
+    assert "`coupwatch backtest --from 1980 --to 1980`" in line
