@@ -69,3 +69,19 @@ def test_region_suggests_only_commands_that_work(forecast_home):
     line = _refused(run_cli("region", "ECOWAS", "--year", "1980", home=forecast_home), "year")
     assert "`coupwatch forecast --year 1980`" in line
     assert "`coupwatch backtest --from 1980 --to 1980`" in line
+
+
+def test_status_before_any_run_says_so_instead_of_false(home, forecast_home):
+    from conftest import status_text
+
+    from coupwatch import operations
+
+    fresh = operations.data_status(home / "warehouse.duckdb")["freshness"]
+    assert fresh["left_out"].isna().all() and fresh["left_out_monthly"].isna().all()
+    assert '"left_out_monthly":null' in fresh.to_json(orient="records")
+    text = status_text(home)
+    assert "no monthly run yet" in text and "no forecast run yet" in text
+    assert "False" not in text
+    ran = operations.data_status(forecast_home / "warehouse.duckdb")["freshness"]
+    assert ran["left_out_monthly"].map(lambda v: isinstance(v, bool)).all()
+    assert ran.set_index("source").loc["reign", "left_out"] is True
