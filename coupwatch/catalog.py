@@ -217,6 +217,13 @@ def describe(column: str, value: float | None) -> str:
 
 
 # Columns of a forecast table, as people read them (CLI; "change" is in percentage points).
+# The Brier skill score's reference forecast differs between outputs: say which one.
+BRIER_SKILL = {
+    "prior_years": "brier_skill (vs prior-years rate)",  # backtest: all years before each row
+    "prior_months": "brier_skill (vs prior-months rate)",  # monthly: windows closed by origin
+    "sample": "brier_skill (vs this sample's rate)",  # score: event rate of the same rows
+}
+
 FORECAST_HEADERS = {
     "rank": "rank", "country": "country", "iso3": "ISO3", "region": "region",
     "p_attempt": "P(attempt)", "p_coup": "P(coup)", "p_failed": "P(failed)",

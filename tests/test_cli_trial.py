@@ -3,6 +3,8 @@ left out, signed change in points everywhere (never "-0.0"), and the help and hi
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import run_cli
 
@@ -85,3 +87,24 @@ def test_status_before_any_run_says_so_instead_of_false(home, forecast_home):
     ran = operations.data_status(forecast_home / "warehouse.duckdb")["freshness"]
     assert ran["left_out_monthly"].map(lambda v: isinstance(v, bool)).all()
     assert ran.set_index("source").loc["reign", "left_out"] is True
+
+
+def test_brier_skill_says_what_it_is_measured_against(forecast_home, tmp_path):
+    import shutil
+
+    from forecast_fixtures import MODEL
+
+    anchors = Path(__file__).resolve().parents[2] / "shared" / "anchors"
+    scored = run_cli("score", anchors / "forecaster2_forecasts_2020.csv", "--p-column",
+                     "Attempt", "--model", MODEL, home=forecast_home)
+    assert scored.returncode == 0, scored.stderr
+    assert catalog.BRIER_SKILL["sample"] in scored.stdout
+    assert "prior-years" not in scored.stdout
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copyfile(forecast_home / "warehouse.duckdb", home / "warehouse.duckdb")
+    tested = run_cli("backtest", "--from", "2021", "--to", "2022", "--model", "climatology",
+                     home=home)
+    assert tested.returncode == 0, tested.stderr
+    assert catalog.BRIER_SKILL["prior_years"] in tested.stdout
+    assert "this sample" not in tested.stdout
