@@ -108,3 +108,14 @@ def test_brier_skill_says_what_it_is_measured_against(forecast_home, tmp_path):
     assert tested.returncode == 0, tested.stderr
     assert catalog.BRIER_SKILL["prior_years"] in tested.stdout
     assert "this sample" not in tested.stdout
+
+
+def test_memberships_once_as_of_the_forecast_year_with_suspensions(forecast_home, client):
+    from coupwatch import regions
+
+    assert regions.memberships_as_of(2023)[432] == ["AES", "ECOWAS (suspended)", "Sahel"]
+    assert regions.memberships_as_of(2010)[432] == ["ECOWAS", "Sahel"]  # before the AES
+    mali = client.get("/api/countries/MLI").json()
+    profile = mali.get("country", mali)
+    assert profile["region"] == "AU-West"  # shown beside it; not repeated in memberships
+    assert profile["memberships"] == ["AES", "ECOWAS (suspended)", "Sahel"]
