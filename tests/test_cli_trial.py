@@ -119,3 +119,11 @@ def test_memberships_once_as_of_the_forecast_year_with_suspensions(forecast_home
     profile = mali.get("country", mali)
     assert profile["region"] == "AU-West"  # shown beside it; not repeated in memberships
     assert profile["memberships"] == ["AES", "ECOWAS (suspended)", "Sahel"]
+
+
+def test_help_paragraphs_reflow_to_the_terminal(forecast_home):
+    text = run_cli("--help", home=forecast_home).stdout  # COLUMNS=250
+    line = next(line for line in text.splitlines() if " events " in line)
+    assert "or the two sources compared." in line
+    assert "known before it and predict it." in next(
+        line for line in text.splitlines() if " backtest " in line)
