@@ -127,3 +127,10 @@ def test_help_paragraphs_reflow_to_the_terminal(forecast_home):
     assert "or the two sources compared." in line
     assert "known before it and predict it." in next(
         line for line in text.splitlines() if " backtest " in line)
+
+
+def test_version(forecast_home):
+    from coupwatch import __version__
+
+    run = run_cli("--version", home=forecast_home)
+    assert run.returncode == 0 and run.stdout.strip() == f"coupwatch {__version__}"
