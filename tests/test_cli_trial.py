@@ -134,3 +134,8 @@ def test_version(forecast_home):
 
     run = run_cli("--version", home=forecast_home)
     assert run.returncode == 0 and run.stdout.strip() == f"coupwatch {__version__}"
+
+
+def test_a_name_of_no_state_now_suggests_the_states_named_like_it(forecast_home):
+    line = _refused(run_cli("explain", "Korea", home=forecast_home), "country")
+    assert "Korea is not a state in 2023 (did you mean North Korea or South Korea?)" in line

@@ -128,7 +128,10 @@ def explain(con, country: str, year: int | None = None, *, what_if: list[str] | 
     check_year(design, target)
     row = design[(design["year"] == target) & (design["gwcode"] == gwcode)]
     if row.empty:
-        raise BadInput(f"{countries.gw_name(gwcode)} is not a state in {target}",
+        near = countries.named_like(str(country), design.loc[design["year"] == target,
+                                                             "gwcode"].unique())
+        raise BadInput(f"{countries.gw_name(gwcode)} is not a state in {target}"
+                       + (f" (did you mean {' or '.join(near)}?)" if near else ""),
                        parameter="country")
     changes = parse_what_if(what_if or [], model_columns(design))
     _refuse_left_out(changes, design[design["year"] == target], model_columns(design), target)
