@@ -139,3 +139,10 @@ def test_version(forecast_home):
 def test_a_name_of_no_state_now_suggests_the_states_named_like_it(forecast_home):
     line = _refused(run_cli("explain", "Korea", home=forecast_home), "country")
     assert "Korea is not a state in 2023 (did you mean North Korea or South Korea?)" in line
+
+
+def test_sql_refusal_names_the_statement_given(forecast_home):
+    for statement, word in (("INSTALL httpfs", "INSTALL"), ("LOAD httpfs", "LOAD"),
+                            ("/* a */ install httpfs", "INSTALL")):
+        line = _refused(run_cli("sql", statement, home=forecast_home), "sql")
+        assert f"not {word}:" in line, line
