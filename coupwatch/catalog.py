@@ -217,6 +217,13 @@ def describe(column: str, value: float | None) -> str:
 
 
 # Columns of a forecast table, as people read them (CLI; "change" is in percentage points).
+# The Brier skill score's reference forecast differs between outputs: say which one.
+BRIER_SKILL = {
+    "prior_years": "brier_skill (vs prior-years rate)",  # backtest: all years before each row
+    "prior_months": "brier_skill (vs prior-months rate)",  # monthly: windows closed by origin
+    "sample": "brier_skill (vs this sample's rate)",  # score: event rate of the same rows
+}
+
 FORECAST_HEADERS = {
     "rank": "rank", "country": "country", "iso3": "ISO3", "region": "region",
     "p_attempt": "P(attempt)", "p_coup": "P(coup)", "p_failed": "P(failed)",
@@ -248,7 +255,14 @@ def probability_text(p: float | None) -> str:
 
 
 def points_text(change: float | None) -> str:
-    """A change of probability in percentage points: "+6.9", "-0.4"; "" when unknown."""
+    """A change of probability in percentage points: "+6.9", "-0.4", "0.0" for
+    what rounds to zero (never "-0.0"); "" when unknown."""
     if change is None or (isinstance(change, float) and math.isnan(change)):
         return ""
-    return f"{change * 100:+.1f}"
+    return signed_text(change * 100, 1)
+
+
+def signed_text(value: float, digits: int) -> str:
+    """``value`` with its sign ("+0.25", "-1.3"); what rounds to zero is "0.0" (never "-0.0")."""
+    text = f"{value:+.{digits}f}"
+    return text[1:] if float(text) == 0 else text

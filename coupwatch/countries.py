@@ -145,3 +145,17 @@ def resolve(query: str | int, *, parameter: str = "country") -> int:
         raise NotFound(f"unknown country '{text}' (give an ISO3 code, a G&W code or a name)",
                        parameter=parameter)
     return found
+
+
+def named_like(text: str, among) -> list[str]:
+    """Names of the states ``among`` (G&W codes) that contain ``text``, or are
+    close to it ("Korea" -> North Korea, South Korea): suggestions for an answer that is
+    not a state at the time asked about."""
+    import difflib
+
+    names = {int(g): gw_name(int(g)) for g in among}
+    key = text.strip().lower()
+    hits = [n for n in names.values() if key and key in n.lower()]
+    return sorted(set(hits)) or difflib.get_close_matches(text, sorted(set(names.values())),
+                                                          n=3, cutoff=0.7)
+

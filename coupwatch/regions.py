@@ -134,3 +134,23 @@ def labels(gwcode: int, year: int | None = None) -> list[str]:
     """The membership groups a state belongs to (at the end of ``year`` if given)."""
     rows = in_force(year)
     return sorted(set(rows.loc[rows["gwcode"] == gwcode, "region"]))
+
+
+def memberships_as_of(year: int | None) -> dict[int, list[str]]:
+    """Per G&W code, the membership groups at the end of ``year`` (all ever, if None), each
+    once and sorted, a suspended one marked "ECOWAS (suspended)"; without the state's AU
+    region, which is its ``region`` (shown beside every country already)."""
+    rows = in_force(year)
+    rows = rows[rows["gwcode"].notna()]
+    suspended = in_force(year, kind="suspension") if year is not None else rows.iloc[:0]
+    paused = set(zip(suspended["region"], suspended["gwcode"], strict=True))
+    au = geography()["au_region"]
+    out: dict[int, list[str]] = {}
+    for (group, code), _ in rows.groupby(["region", "gwcode"]):
+        code = int(code)
+        if au.get(code) == group:
+            continue
+        out.setdefault(code, []).append(f"{group} (suspended)" if (group, code) in paused
+                                        else group)
+    return {code: sorted(groups) for code, groups in out.items()}
+

@@ -28,8 +28,18 @@ app = typer.Typer(help="coupwatch: open early warning of coups.", no_args_is_hel
                   pretty_exceptions_enable=False, add_completion=False, cls=Group)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from coupwatch import __version__
+
+        console.print(f"coupwatch {__version__}", highlight=False)
+        raise typer.Exit()
+
+
 @app.callback()
-def _settings() -> None:
+def _settings(version: bool = typer.Option(False, "--version", callback=_version,
+                                           is_eager=True, help="print the version and exit"),
+              ) -> None:
     # settings are read once per command (an in-process caller may have changed them)
     config.reload()
 

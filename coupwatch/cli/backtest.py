@@ -13,6 +13,7 @@ from coupwatch.cli.common import (
     HIDDEN_START,
     WORKERS_HELP,
     bar,
+    brier_labelled,
     console,
     metrics_table,
     show,
@@ -86,7 +87,8 @@ def backtest(
     summary, calibration = bt.evaluate(rows, base_rate=bt.climatology(rows, design, outcome)
                                        .to_numpy(), seed=seed)
     metrics_table(summary, f"{model}, {outcome}, {start}-{end}: {summary.attrs['n']:,} "
-                  f"country-years, {summary.attrs['events']} events (95 % bootstrap CI)")
+                  f"country-years, {summary.attrs['events']} events (95 % bootstrap CI)",
+                  reference="prior_years")
     tables.calibration(calibration, "calibration (deciles of forecast)")
 
 
@@ -125,7 +127,7 @@ def score(
         console.print(f"{len(lines)} row{'s' if len(lines) != 1 else ''} not scored: no "
                       f"country in any country column (lines {', '.join(map(str, lines[:5]))}"
                       f"{', ...' if len(lines) > 5 else ''})", highlight=False)
-    side = result.theirs[["metric"]].copy()
+    side = brier_labelled(result.theirs[["metric"]], "sample")
     for label, frame in (("theirs", result.theirs), (f"ours ({model})", result.ours)):
         side[label] = [f"{v:.3f} [{lo:.3f}, {hi:.3f}]" for v, lo, hi in
                        zip(frame["value"], frame["ci_low"], frame["ci_high"], strict=True)]

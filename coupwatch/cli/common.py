@@ -22,7 +22,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from coupwatch import config, operations, validate, warehouse
+from coupwatch import catalog, config, operations, validate, warehouse
 from coupwatch.errors import BadInput, EmptyWarehouse
 
 console = Console()
@@ -102,12 +102,23 @@ def wrote(target: Path, rows: int, columns: int | None = None) -> None:
     console.print(f"wrote {shape} to {target}", highlight=False, markup=False, soft_wrap=True)
 
 
-def metrics_table(frame: pd.DataFrame, title: str) -> None:
-    shown = frame.copy()
+def metrics_table(frame: pd.DataFrame, title: str, reference: str | None = None) -> None:
+    """Metrics with intervals; ``reference`` (a key of ``catalog.BRIER_SKILL``) names what
+    the Brier skill is measured against."""
+    shown = brier_labelled(frame, reference)
     for column in ("value", "ci_low", "ci_high", "difference", "share_better"):
         if column in shown:
             shown[column] = shown[column].map(lambda v: f"{v:.3f}")
     show(shown, title=title)
+
+
+def brier_labelled(frame: pd.DataFrame, reference: str | None) -> pd.DataFrame:
+    """``frame`` with its ``brier_skill`` metric named with its reference forecast."""
+    shown = frame.copy()
+    if reference is not None and "metric" in shown:
+        shown["metric"] = shown["metric"].replace(
+            {"brier_skill": catalog.BRIER_SKILL[reference]})
+    return shown
 
 
 def bar(label: str):

@@ -40,7 +40,11 @@ def status() -> None:
                              "year_max"]].copy()
     files["sha256"] = files["sha256"].str[:16]
     show(files, title="files (sha256 prefix)")
-    show(report["freshness"].drop(columns=["title"]), title="freshness: last period covered, "
+    fresh = report["freshness"].drop(columns=["title"])
+    for column, run in (("left_out", "no forecast run yet"),
+                        ("left_out_monthly", "no monthly run yet")):
+        fresh[column] = fresh[column].map(lambda v, run=run: run if v is None else v)
+    show(fresh, title="freshness: last period covered, "
          "and inputs the newest forecast left out (no value at its origin)")
     if len(report["absent"]):
         show(report["absent"], title="sources not in the warehouse")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from coupwatch import validate
+from coupwatch import catalog, validate
 from coupwatch.cli import monthly, tables
 from coupwatch.cli.common import (
     WORKERS_HELP,
@@ -31,7 +31,7 @@ def forecast(
                                        "('-' for standard output)"),
     model: str | None = typer.Option(None, help=validate.model_help()),
     seed: int = typer.Option(0),
-    top: int = typer.Option(30, help="rows shown in table format"),
+    top: int = typer.Option(30, min=1, help="rows shown in table format"),
     mirror: Path | None = typer.Option(None, help="mirror for the first data update"),
     workers: int | None = typer.Option(None, help=WORKERS_HELP),
     unit: str = typer.Option("year", help="year, or month: risks over the next 1, 3, 6 and "
@@ -78,7 +78,7 @@ def explain(
     year: int | None = typer.Option(None, help="target year (default: the next year)"),
     what_if: list[str] | None = typer.Option(None, "--what-if", help="feature=value; "
                                              "repeatable (names: --features)"),
-    top: int = typer.Option(5, help="factors shown in each direction"),
+    top: int = typer.Option(5, min=1, help="factors shown in each direction"),
     fmt: TableFormat = typer.Option("table", "--format"),
     model: str | None = typer.Option(None, help=validate.model_help(decomposable=True)),
     seed: int = typer.Option(0),
@@ -109,7 +109,7 @@ def explain(
     console.print(f"{result.country}, {result.year}: P(attempt) {result.p_attempt:.1%}, "
                   f"P(successful coup) {result.p_coup:.1%}, P(failed) {result.p_failed:.1%}")
     drivers = result.drivers.copy()
-    drivers["contribution"] = drivers["contribution"].map(lambda v: f"{v:+.2f}")
+    drivers["contribution"] = drivers["contribution"].map(lambda v: catalog.signed_text(v, 2))
     show(drivers[["direction", "text", "contribution", "feature"]],
          title="drivers (contribution in log-odds)")
     if result.what_if:

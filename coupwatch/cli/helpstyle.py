@@ -3,6 +3,9 @@ check the forecasts, report), and no type label on flags (a flag takes no value)
 
 from __future__ import annotations
 
+import inspect
+import re
+
 import click
 from typer.core import TyperCommand, TyperGroup
 
@@ -18,12 +21,29 @@ def _flags_untyped(params: list[click.Parameter]) -> list[click.Parameter]:
     return params
 
 
+def reflowed(text: str | None) -> str | None:
+    """A docstring's paragraphs each on one line: the terminal wraps them to its width
+    (a docstring's own line breaks would cut a help line in the middle)."""
+    if not text:
+        return text
+    paragraphs = re.split(r"\n\s*\n", inspect.cleandoc(text))
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs)
+
+
 class Command(TyperCommand):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.help = reflowed(self.help)
+
     def get_params(self, ctx: click.Context) -> list[click.Parameter]:
         return _flags_untyped(super().get_params(ctx))
 
 
 class Group(TyperGroup):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.help = reflowed(self.help)
+
     def get_params(self, ctx: click.Context) -> list[click.Parameter]:
         return _flags_untyped(super().get_params(ctx))
 

@@ -66,7 +66,7 @@ def backtest(con, *, start: int, end: int, horizon: int | None, outcome: str, mo
                   f"{summary.attrs['n']:,} state-months, {summary.attrs['events']} with an "
                   f"event (base rate {summary.attrs['base_rate']:.4f}); intervals: bootstrap "
                   "of state x year clusters; top-k: per origin month")
-    metrics_table(summary, "metrics (95 % bootstrap CI)")
+    metrics_table(summary, "metrics (95 % bootstrap CI)", reference="prior_months")
     tables.calibration(metrics.calibration(rows), "calibration (deciles of forecast)")
 
 

@@ -56,6 +56,18 @@ def parse_what_if(items: list[str], columns: list[str]) -> dict[str, float]:
     return changes
 
 
+def _refuse_left_out(changes: dict[str, float], rows: pd.DataFrame, columns: list[str],
+                     target: int) -> None:
+    """A what-if on an input the forecast left out would change nothing: say so instead."""
+    from coupwatch.forecasts import availability
+
+    left = [name for name in changes if name in availability.left_out(rows, columns)]
+    if left:
+        raise BadInput(f"{', '.join(left)} was left out of the {target} forecast (no value for "
+                       f"any state at the end of {target - 1}): changing it changes nothing",
+                       parameter="what-if")
+
+
 def fitted_members(con, design: pd.DataFrame, target: int, model: str, seed: int) -> dict:
     """The members (and the success model) fitted for ``target``, from the warehouse; fitted
     and stored first if the forecast run did not keep them."""
@@ -116,9 +128,13 @@ def explain(con, country: str, year: int | None = None, *, what_if: list[str] | 
     check_year(design, target)
     row = design[(design["year"] == target) & (design["gwcode"] == gwcode)]
     if row.empty:
-        raise BadInput(f"{countries.gw_name(gwcode)} is not a state in {target}",
+        near = countries.named_like(str(country), design.loc[design["year"] == target,
+                                                             "gwcode"].unique())
+        raise BadInput(f"{countries.gw_name(gwcode)} is not a state in {target}"
+                       + (f" (did you mean {' or '.join(near)}?)" if near else ""),
                        parameter="country")
     changes = parse_what_if(what_if or [], model_columns(design))
+    _refuse_left_out(changes, design[design["year"] == target], model_columns(design), target)
     frame = backtest(con, design, [target], model=model, seed=seed)
     headline = frame[frame["gwcode"] == gwcode].iloc[0]
     stored = drv.stored(con, country, target, model=model, seed=seed,

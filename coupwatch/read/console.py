@@ -23,6 +23,7 @@ a server on a trusted network or a local user, not the open internet.
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -137,8 +138,9 @@ def describe(path: Path | None = None) -> list[View]:
         available = _open(con, path)
         out = []
         for name, about in VIEWS.items():
+            # DESCRIBE of a query: ``DESCRIBE variables`` is DuckDB's SHOW VARIABLES (empty)
             columns = [(str(r[0]), str(r[1])) for r in con.execute(
-                f"DESCRIBE {name}").fetchall()] if name in available else []
+                f'DESCRIBE SELECT * FROM "{name}"').fetchall()] if name in available else []
             out.append(View(name, about, name in available, columns,
                             None if name in available else NEEDS.get(name)))
         return out
@@ -181,7 +183,11 @@ def _single_select(con: duckdb.DuckDBPyConnection, sql: str) -> str:
         raise BadInput("this statement runs several statements; for PIVOT, list the values: "
                        "PIVOT t ON col IN ('a', 'b') USING count(*)", parameter="sql")
     if kind != duckdb.StatementType.SELECT:
-        raise BadInput(f"only SELECT queries are allowed here, not {kind.name}: the console "
+        # the statement's own first word: DuckDB files INSTALL under LOAD, for one
+        words = re.findall(r"[A-Za-z]+", re.sub(r"--[^\n]*|/\*.*?\*/", " ",
+                                                 statements[0].query, flags=re.S))
+        said = words[0].upper() if words else kind.name
+        raise BadInput(f"only SELECT queries are allowed here, not {said}: the console "
                        "is read-only", parameter="sql")
     sql_guard.check(sql)
     return sql

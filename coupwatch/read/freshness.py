@@ -28,18 +28,22 @@ def table(con: duckdb.DuckDBPyConnection, available: set[str]) -> pd.DataFrame:
     files["covered_through"] = [_through(r, y) for r, y in
                                 zip(files["releases"], files["last_year"], strict=True)]
     for runs, suffix in (("runs", ""), ("monthly_runs", "_monthly")):
-        left = _left_out(con, runs) if runs in available else {}
-        files[f"left_out{suffix}"] = files["source"].map(lambda s, left=left: s in left)
+        left = _left_out(con, runs) if runs in available else None
+        # None (null in JSON) when there is no such run yet: not "left nothing out"
+        files[f"left_out{suffix}"] = pd.Series(
+            [None if left is None else s in left for s in files["source"]], dtype=object)
         files[f"left_out{suffix}_inputs"] = files["source"].map(
-            lambda s, left=left: ", ".join(left.get(s, [])))
+            lambda s, left=left: ", ".join((left or {}).get(s, [])))
     return files[COLUMNS]
 
 
-def _left_out(con: duckdb.DuckDBPyConnection, runs: str) -> dict[str, list[str]]:
-    """The inputs the newest run in ``runs`` left out, by source."""
+def _left_out(con: duckdb.DuckDBPyConnection, runs: str) -> dict[str, list[str]] | None:
+    """The inputs the newest run in ``runs`` left out, by source; None without a run."""
     rows = con.execute(f"SELECT left_out FROM {runs} WHERE latest").fetchall()
+    if not rows:
+        return None
     out: dict[str, list[str]] = {}
-    for entry in json.loads(rows[0][0] or "[]") if rows else []:
+    for entry in json.loads(rows[0][0] or "[]"):
         out.setdefault(entry.get("source") or "", []).append(entry["feature"])
     return out
 

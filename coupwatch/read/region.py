@@ -104,8 +104,24 @@ def _risks(run: Runner, target: int) -> tuple[pd.DataFrame, str]:
     if len(frame):
         return frame.iloc[:, :5], (f"out-of-sample backtest forecast for {target} "
                                    f"({frame['model'].iloc[0]}, data through {target - 1})")
-    raise BadInput(f"no forecast for {target}: run `coupwatch forecast --year {target}` or "
-                   f"`coupwatch backtest --from {target} --to {target}`", parameter="year")
+    raise BadInput(f"no forecast for {target}: {_how_to_get(run, target)}", parameter="year")
+
+
+def _how_to_get(run: Runner, target: int) -> str:
+    """The commands that would make a forecast for ``target``, only when they can: forecasts
+    target from MIN_TRAIN_YEARS after the first year with inputs (the panel's first year has
+    no year before it) to the year after the last known outcome."""
+    from coupwatch.forecasts.rolling import MIN_TRAIN_YEARS
+
+    first, last = run("SELECT min(year), max(year) FROM panel WHERE attempt IS NOT NULL").rows[0]
+    if first is None:
+        return "there are no coup data yet (`coupwatch data update`)"
+    first, last = int(first) + 1 + MIN_TRAIN_YEARS, int(last) + 1
+    if not first <= target <= last:
+        return f"forecasts can target {first}-{last} (coup events are known through {last - 1})"
+    backtest = (f" or `coupwatch backtest --from {target} --to {target}`"
+                if target < last else "")
+    return f"run `coupwatch forecast --year {target}`{backtest}"
 
 
 def _members(region: str, year: int, states: pd.DataFrame, *, during: bool = False) -> set[int]:

@@ -143,8 +143,7 @@ def create(con: duckdb.DuckDBPyConnection, tables: set[str]) -> set[str]:
         SELECT i.source, i.variable, i.gwcode, c.iso3, c.name AS country, i.year, i.value,
                i.text, i.file
         FROM {W}.indicators i LEFT JOIN {W}.countries c USING (gwcode)""")
-    latest = scalar(con, f"SELECT max(coalesce(last_year, first_year)) FROM {W}.countries")
-    con.register("geography_frame", _geography(int(latest) if latest is not None else None))
+    con.register("geography_frame", _geography(_as_of(con, tables)))
     con.execute("CREATE TEMP TABLE country_geography AS SELECT * FROM geography_frame")
     con.unregister("geography_frame")
     con.execute(f"""
@@ -272,13 +271,24 @@ def _variables() -> pd.DataFrame:
                           "attribution": v.attribution} for v in catalog.variables().values()])
 
 
+def _as_of(con: duckdb.DuckDBPyConnection, tables: set[str]) -> int | None:
+    """The year memberships are shown for: the newest forecast's target year (the year the
+    brief and country page show), else the latest year of the state system."""
+    year = None
+    if "forecast_runs" in tables:
+        rows = con.execute(f"SELECT target_year FROM ({latest_run_sql(f'{W}.forecast_runs')})"
+                           ).fetchall()
+        year = rows[0][0] if rows else None
+    if year is None:
+        year = scalar(con, f"SELECT max(coalesce(last_year, first_year)) FROM {W}.countries")
+    return int(year) if year is not None else None
+
+
 @lru_cache(maxsize=4)
 def _geography(year: int | None) -> pd.DataFrame:
     """Regions of every G&W state, memberships at the end of ``year`` (computed once)."""
     geo = regions.geography()[["gwcode", "region", "un_subregion", "continent", "au_region"]]
     geo = geo.reset_index(drop=True).copy()
-    rows = regions.in_force(year)
-    rows = rows[rows["gwcode"].notna()]
-    groups = rows.groupby(rows["gwcode"].astype(int))["region"].agg(lambda s: sorted(set(s)))
+    groups = regions.memberships_as_of(year)
     geo["memberships"] = [groups.get(int(g), []) for g in geo["gwcode"]]
     return geo

@@ -50,14 +50,14 @@ async function showSources() {
       el("td", null, s.name || s.source), el("td", null, s.publisher || ""), el("td", { className: "licence" }, s.licence || ""),
       el("td", null, s.file), el("td", null, s.release || ""), el("td", { className: "years" }, `${s.year_min ?? ""}–${s.year_max ?? ""}`),
       el("td", { className: "num" }, (s.rows ?? 0).toLocaleString()), el("td", null, el("code", null, (s.sha256 || "").slice(0, 12)))))));
-  const left = (flag, inputs) => (flag ? `yes: ${inputs}` : "no");
+  const left = (flag, inputs, run) => (flag == null ? `no ${run} run yet` : flag ? `yes: ${inputs}` : "no");
   document.getElementById("freshtable").replaceChildren(
     el("thead", null, el("tr", null, ["Source", "Covered through", "Left out of the yearly forecast",
       "Left out of the monthly forecast"].map((h) => el("th", null, h)))),
     el("tbody", null, (data.freshness || []).map((f) => el("tr", { dataset: { source: f.source } },
       el("td", null, f.title || f.source), el("td", null, f.covered_through || ""),
-      el("td", { className: "leftout" }, left(f.left_out, f.left_out_inputs)),
-      el("td", { className: "leftout" }, left(f.left_out_monthly, f.left_out_monthly_inputs))))));
+      el("td", { className: "leftout" }, left(f.left_out, f.left_out_inputs, "forecast")),
+      el("td", { className: "leftout" }, left(f.left_out_monthly, f.left_out_monthly_inputs, "monthly"))))));
   document.getElementById("sources").dataset.loaded = "true";
 }
 
