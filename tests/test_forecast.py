@@ -127,3 +127,29 @@ def test_stored_drivers_are_read_without_the_model_libraries(private_home) -> No
     country, year, count, heavy = out.stdout.split(" ", 3)
     assert country == "Mali" and year == "2023" and int(count) == 10
     assert heavy.strip() == "[]"
+
+
+def test_a_past_year_forecast_is_history_not_the_served_run(private_home) -> None:
+    # A forecast for a past year is stored and readable, but the dashboard, the API, the
+    # drivers (explain, brief) keep serving the forecast for the latest target year.
+    from coupwatch import warehouse
+    from coupwatch.forecasts import drivers, service
+    from coupwatch.read import snapshot
+
+    path = private_home / "warehouse.duckdb"
+    con = warehouse.connect(path)
+    try:
+        _, past_id = service.forecast(con, 2021, model=MODEL, seed=0)
+    finally:
+        con.close()
+    snap = snapshot.load(path)
+    assert snap.run["target_year"] == 2023 and snap.run["run_id"] != past_id
+    assert snap.forecast["year"].unique().tolist() == [2023]
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        assert drivers.stored(con, "MLI")["year"] == 2023
+        assert drivers.stored(con, "MLI", 2021)["year"] == 2021  # the past run stays readable
+        years = {y for (y,) in con.execute("SELECT target_year FROM forecast_runs").fetchall()}
+    finally:
+        con.close()
+    assert years == {2021, 2023}

@@ -173,7 +173,9 @@ def save_forecast(con, frame: pd.DataFrame, *, target: int, model: str, seed: in
     return run_id
 
 
-def latest_run_sql(runs: str = "forecast_runs") -> str:
-    """The newest stored forecast run (ties broken by run id): defined once, for the views,
-    the API's snapshot and the explanations worker."""
-    return f"SELECT * FROM {runs} ORDER BY created_at DESC, run_id LIMIT 1"
+def latest_run_sql(runs: str = "forecast_runs", period: str = "target_year DESC") -> str:
+    """The run served as "the latest": the newest run (ties broken by run id) for the latest
+    period stored (``period``: the target year of annual runs), so a forecast made for a past
+    year is kept as history but never replaces the forward-looking one. Defined once, for the
+    views, the API's snapshot, the drivers and the explanations worker."""
+    return f"SELECT * FROM {runs} ORDER BY {period}, created_at DESC, run_id LIMIT 1"
