@@ -72,9 +72,18 @@ def backtest(con: duckdb.DuckDBPyConnection, design: pd.DataFrame, years: list[i
 
 def finish(con: duckdb.DuckDBPyConnection, design: pd.DataFrame, years: list[int],
            model: str, seed: int) -> pd.DataFrame:
-    """Combine stored fits, calibrate, store the model's backtest, return ``years``."""
+    """Combine stored fits, calibrate, store the model's backtest, return ``years``.
+
+    Only years whose whole calibration window was assembled are stored: the lead-in years
+    before ``years`` are calibrated on a truncated window, and storing them would make a
+    stored year's numbers depend on the span of whichever backtest wrote it last."""
     frame = calibrate(rolling.assemble(con, design, years, model, seed), model)
-    store.save_backtest(con, rolling.fit_key(con, design), model, seed, frame)
+    have = set(frame["year"].unique().tolist()) if len(frame) else set()
+    first = year_range(design)[0]
+    complete = {y for y in have
+                if set(range(max(first, y - CALIBRATION_YEARS), y)) <= have}
+    store.save_backtest(con, rolling.fit_key(con, design), model, seed,
+                        frame[frame["year"].isin(complete)])
     out = frame[frame["year"].isin(set(years))]
     return out.sort_values(["year", "gwcode"]).reset_index(drop=True)
 
