@@ -153,3 +153,28 @@ def test_a_past_year_forecast_is_history_not_the_served_run(private_home) -> Non
     finally:
         con.close()
     assert years == {2021, 2023}
+
+
+def test_an_identical_forecast_reuses_the_stored_run(private_home) -> None:
+    # Same target year, model, seed, code and data: one run, one id; anything else differs:
+    # a new run.
+    from coupwatch import warehouse
+    from coupwatch.forecasts import service
+
+    path = private_home / "warehouse.duckdb"
+    con = warehouse.connect(path)
+    try:
+        first, a = service.forecast(con, 2020, model=MODEL, seed=0)
+        second, b = service.forecast(con, 2020, model=MODEL, seed=0)
+        _, other = service.forecast(con, 2020, model=MODEL, seed=1)
+        runs = con.execute("""SELECT seed, count(*) FROM forecast_runs WHERE target_year = 2020
+                              GROUP BY seed ORDER BY seed""").fetchall()
+        rows = con.execute("SELECT count(*) FROM forecasts WHERE run_id = ?", [a]).fetchone()
+        drivers = con.execute("""SELECT count(*), count(DISTINCT (gwcode, feature)) FROM
+                                 forecast_drivers WHERE run_id = ?""", [a]).fetchone()
+    finally:
+        con.close()
+    assert a == b and other != a
+    assert runs == [(0, 1), (1, 1)]
+    assert rows[0] == len(first) and drivers[0] == drivers[1] > 0  # stored once
+    pd.testing.assert_frame_equal(first, second)

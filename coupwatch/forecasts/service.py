@@ -138,6 +138,9 @@ def forecast(con: duckdb.DuckDBPyConnection, year: int | None = None, *,
     now.attrs["left_out"] = availability.explain(design, target, model_columns(design))
     if not save:
         return now, None
+    same = store.same_run(con, target=target, model=model, seed=seed)
+    if same is not None:  # an identical run is stored already: reuse it, store no duplicate
+        return now, same
     run_id = store.save_forecast(con, now, target=target, model=model, seed=seed,
                                  left_out=now.attrs["left_out"])
     save_drivers(con, design, run_id, target, model, seed)

@@ -155,6 +155,18 @@ def stored_backtest(con, model: str, seed: int = 0, key: str | None = None,
                        [key or data_key(con), model, seed, start or 0, end or 9999]).df()
 
 
+def same_run(con, *, target: int, model: str, seed: int) -> str | None:
+    """The stored run a forecast would repeat (same target year, model and its version, seed,
+    code version and data key), if any: identical forecasts are stored once."""
+    ensure(con)
+    row = con.execute("""SELECT run_id FROM forecast_runs WHERE target_year = ? AND model = ?
+                         AND model_version = ? AND seed = ? AND code_version = ?
+                         AND data_key = ? ORDER BY created_at DESC, run_id LIMIT 1""",
+                      [target, model, MODEL_VERSION, seed, __version__,
+                       data_key(con)]).fetchone()
+    return row[0] if row else None
+
+
 def save_forecast(con, frame: pd.DataFrame, *, target: int, model: str, seed: int,
                   left_out: list[dict] | None = None) -> str:
     ensure(con)
