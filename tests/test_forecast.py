@@ -178,3 +178,20 @@ def test_an_identical_forecast_reuses_the_stored_run(private_home) -> None:
     assert runs == [(0, 1), (1, 1)]
     assert rows[0] == len(first) and drivers[0] == drivers[1] > 0  # stored once
     pd.testing.assert_frame_equal(first, second)
+
+
+def test_a_forecast_brings_its_past_years_calibrated_on_whole_windows(private_home) -> None:
+    # the risk trend beside a forecast (brief, dashboard) must be there after a first
+    # forecast, without a separate backtest
+    from coupwatch import warehouse
+    from coupwatch.forecasts import service
+
+    con = warehouse.connect(private_home / "warehouse.duckdb")
+    try:
+        con.execute("DELETE FROM backtests")
+        service.forecast(con, 2019, model=MODEL, seed=0)
+        years = {int(y) for (y,) in con.execute(
+            "SELECT DISTINCT year FROM backtests WHERE model = ?", [MODEL]).fetchall()}
+    finally:
+        con.close()
+    assert set(range(2019 - service.HISTORY_YEARS, 2020)) <= years

@@ -18,6 +18,8 @@ from coupwatch.panel import store as panel_store
 from coupwatch.panel.spec import NEEDS
 from coupwatch.warehouse.completeness import completeness
 
+HISTORY_YEARS = 8  # past years a forecast brings with it, out of sample
+
 
 def design_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Model rows (features of T-1, outcomes of T) for every target year with features;
@@ -127,7 +129,12 @@ def forecast(con: duckdb.DuckDBPyConnection, year: int | None = None, *,
     design = design_rows(con)
     target = year_range(design)[1] if year is None else year
     check_year(design, target)
-    frame = backtest(con, design, [target - 1, target], model=model, seed=seed,
+    # the years before the target are backtested with it, so the risk trend beside a forecast
+    # (brief, dashboard) is there after a first forecast, each year calibrated on its whole
+    # window; their fits are stored and reused by a later `coupwatch backtest`
+    first = year_range(design)[0]
+    years = list(range(max(first, target - HISTORY_YEARS), target + 1))
+    frame = backtest(con, design, years, model=model, seed=seed,
                      workers=workers, keep_year=target, progress=progress)
     ranked = ranking.rank_years(frame)
     now = ranked[ranked["year"] == target].copy()
