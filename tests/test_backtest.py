@@ -150,3 +150,30 @@ def test_cached_forecasts_are_keyed_to_data_and_code(warehouse_path, monkeypatch
         assert store.data_key(con) != key
     finally:
         con.close()
+
+
+def test_served_past_years_do_not_depend_on_later_backtests(forecast_home, tmp_path) -> None:
+    # The stored record of a (data, model, seed) is the same whichever backtests ran after
+    # the forecast: a shorter (or longer) span stores the same numbers for the years it shares.
+    from forecast_fixtures import MODEL
+
+    from coupwatch import warehouse
+    from coupwatch.forecasts import service
+    from coupwatch.read import snapshot
+
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(forecast_home / "warehouse.duckdb", path)
+    before = snapshot.load(path).backtests[["year", "gwcode", "p_attempt", "p_coup"]]
+    assert before["year"].nunique() > 3
+    con = warehouse.connect(path)
+    try:
+        design = service.design_rows(con)
+        service.backtest(con, design, [2020, 2021, 2022], model=MODEL, seed=0)
+        service.backtest(con, design, [2013, 2014], model=MODEL, seed=0)
+    finally:
+        con.close()
+    after = snapshot.load(path).backtests[["year", "gwcode", "p_attempt", "p_coup"]]
+    both = before.merge(after, on=["year", "gwcode"], suffixes=("", "_after"))
+    assert len(both) == len(before)
+    for column in ("p_attempt", "p_coup"):
+        assert (both[column] - both[f"{column}_after"]).abs().max() < 1e-12

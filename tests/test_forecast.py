@@ -127,3 +127,71 @@ def test_stored_drivers_are_read_without_the_model_libraries(private_home) -> No
     country, year, count, heavy = out.stdout.split(" ", 3)
     assert country == "Mali" and year == "2023" and int(count) == 10
     assert heavy.strip() == "[]"
+
+
+def test_a_past_year_forecast_is_history_not_the_served_run(private_home) -> None:
+    # A forecast for a past year is stored and readable, but the dashboard, the API, the
+    # drivers (explain, brief) keep serving the forecast for the latest target year.
+    from coupwatch import warehouse
+    from coupwatch.forecasts import drivers, service
+    from coupwatch.read import snapshot
+
+    path = private_home / "warehouse.duckdb"
+    con = warehouse.connect(path)
+    try:
+        _, past_id = service.forecast(con, 2021, model=MODEL, seed=0)
+    finally:
+        con.close()
+    snap = snapshot.load(path)
+    assert snap.run["target_year"] == 2023 and snap.run["run_id"] != past_id
+    assert snap.forecast["year"].unique().tolist() == [2023]
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        assert drivers.stored(con, "MLI")["year"] == 2023
+        assert drivers.stored(con, "MLI", 2021)["year"] == 2021  # the past run stays readable
+        years = {y for (y,) in con.execute("SELECT target_year FROM forecast_runs").fetchall()}
+    finally:
+        con.close()
+    assert years == {2021, 2023}
+
+
+def test_an_identical_forecast_reuses_the_stored_run(private_home) -> None:
+    # Same target year, model, seed, code and data: one run, one id; anything else differs:
+    # a new run.
+    from coupwatch import warehouse
+    from coupwatch.forecasts import service
+
+    path = private_home / "warehouse.duckdb"
+    con = warehouse.connect(path)
+    try:
+        first, a = service.forecast(con, 2020, model=MODEL, seed=0)
+        second, b = service.forecast(con, 2020, model=MODEL, seed=0)
+        _, other = service.forecast(con, 2020, model=MODEL, seed=1)
+        runs = con.execute("""SELECT seed, count(*) FROM forecast_runs WHERE target_year = 2020
+                              GROUP BY seed ORDER BY seed""").fetchall()
+        rows = con.execute("SELECT count(*) FROM forecasts WHERE run_id = ?", [a]).fetchone()
+        drivers = con.execute("""SELECT count(*), count(DISTINCT (gwcode, feature)) FROM
+                                 forecast_drivers WHERE run_id = ?""", [a]).fetchone()
+    finally:
+        con.close()
+    assert a == b and other != a
+    assert runs == [(0, 1), (1, 1)]
+    assert rows[0] == len(first) and drivers[0] == drivers[1] > 0  # stored once
+    pd.testing.assert_frame_equal(first, second)
+
+
+def test_a_forecast_brings_its_past_years_calibrated_on_whole_windows(private_home) -> None:
+    # the risk trend beside a forecast (brief, dashboard) must be there after a first
+    # forecast, without a separate backtest
+    from coupwatch import warehouse
+    from coupwatch.forecasts import service
+
+    con = warehouse.connect(private_home / "warehouse.duckdb")
+    try:
+        con.execute("DELETE FROM backtests")
+        service.forecast(con, 2019, model=MODEL, seed=0)
+        years = {int(y) for (y,) in con.execute(
+            "SELECT DISTINCT year FROM backtests WHERE model = ?", [MODEL]).fetchall()}
+    finally:
+        con.close()
+    assert set(range(2019 - service.HISTORY_YEARS, 2020)) <= years

@@ -18,6 +18,8 @@ from coupwatch.panel import store as panel_store
 from coupwatch.panel.spec import NEEDS
 from coupwatch.warehouse.completeness import completeness
 
+HISTORY_YEARS = 8  # past years a forecast brings with it, out of sample
+
 
 def design_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Model rows (features of T-1, outcomes of T) for every target year with features;
@@ -72,9 +74,18 @@ def backtest(con: duckdb.DuckDBPyConnection, design: pd.DataFrame, years: list[i
 
 def finish(con: duckdb.DuckDBPyConnection, design: pd.DataFrame, years: list[int],
            model: str, seed: int) -> pd.DataFrame:
-    """Combine stored fits, calibrate, store the model's backtest, return ``years``."""
+    """Combine stored fits, calibrate, store the model's backtest, return ``years``.
+
+    Only years whose whole calibration window was assembled are stored: the lead-in years
+    before ``years`` are calibrated on a truncated window, and storing them would make a
+    stored year's numbers depend on the span of whichever backtest wrote it last."""
     frame = calibrate(rolling.assemble(con, design, years, model, seed), model)
-    store.save_backtest(con, rolling.fit_key(con, design), model, seed, frame)
+    have = set(frame["year"].unique().tolist()) if len(frame) else set()
+    first = year_range(design)[0]
+    complete = {y for y in have
+                if set(range(max(first, y - CALIBRATION_YEARS), y)) <= have}
+    store.save_backtest(con, rolling.fit_key(con, design), model, seed,
+                        frame[frame["year"].isin(complete)])
     out = frame[frame["year"].isin(set(years))]
     return out.sort_values(["year", "gwcode"]).reset_index(drop=True)
 
@@ -118,7 +129,12 @@ def forecast(con: duckdb.DuckDBPyConnection, year: int | None = None, *,
     design = design_rows(con)
     target = year_range(design)[1] if year is None else year
     check_year(design, target)
-    frame = backtest(con, design, [target - 1, target], model=model, seed=seed,
+    # the years before the target are backtested with it, so the risk trend beside a forecast
+    # (brief, dashboard) is there after a first forecast, each year calibrated on its whole
+    # window; their fits are stored and reused by a later `coupwatch backtest`
+    first = year_range(design)[0]
+    years = list(range(max(first, target - HISTORY_YEARS), target + 1))
+    frame = backtest(con, design, years, model=model, seed=seed,
                      workers=workers, keep_year=target, progress=progress)
     ranked = ranking.rank_years(frame)
     now = ranked[ranked["year"] == target].copy()
@@ -129,6 +145,9 @@ def forecast(con: duckdb.DuckDBPyConnection, year: int | None = None, *,
     now.attrs["left_out"] = availability.explain(design, target, model_columns(design))
     if not save:
         return now, None
+    same = store.same_run(con, target=target, model=model, seed=seed)
+    if same is not None:  # an identical run is stored already: reuse it, store no duplicate
+        return now, same
     run_id = store.save_forecast(con, now, target=target, model=model, seed=seed,
                                  left_out=now.attrs["left_out"])
     save_drivers(con, design, run_id, target, model, seed)

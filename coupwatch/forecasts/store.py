@@ -158,6 +158,18 @@ def stored_backtest(con, model: str, seed: int = 0, key: str | None = None,
                        [key or data_key(con), model, seed, start or 0, end or 9999]).df()
 
 
+def same_run(con, *, target: int, model: str, seed: int) -> str | None:
+    """The stored run a forecast would repeat (same target year, model and its version, seed,
+    code version and data key), if any: identical forecasts are stored once."""
+    ensure(con)
+    row = con.execute("""SELECT run_id FROM forecast_runs WHERE target_year = ? AND model = ?
+                         AND model_version = ? AND seed = ? AND code_version = ?
+                         AND data_key = ? ORDER BY created_at DESC, run_id LIMIT 1""",
+                      [target, model, MODEL_VERSION, seed, __version__,
+                       data_key(con)]).fetchone()
+    return row[0] if row else None
+
+
 def save_forecast(con, frame: pd.DataFrame, *, target: int, model: str, seed: int,
                   left_out: list[dict] | None = None) -> str:
     ensure(con)
@@ -176,7 +188,9 @@ def save_forecast(con, frame: pd.DataFrame, *, target: int, model: str, seed: in
     return run_id
 
 
-def latest_run_sql(runs: str = "forecast_runs") -> str:
-    """The newest stored forecast run (ties broken by run id): defined once, for the views,
-    the API's snapshot and the explanations worker."""
-    return f"SELECT * FROM {runs} ORDER BY created_at DESC, run_id LIMIT 1"
+def latest_run_sql(runs: str = "forecast_runs", period: str = "target_year DESC") -> str:
+    """The run served as "the latest": the newest run (ties broken by run id) for the latest
+    period stored (``period``: the target year of annual runs), so a forecast made for a past
+    year is kept as history but never replaces the forward-looking one. Defined once, for the
+    views, the API's snapshot, the drivers and the explanations worker."""
+    return f"SELECT * FROM {runs} ORDER BY {period}, created_at DESC, run_id LIMIT 1"

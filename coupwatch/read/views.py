@@ -232,7 +232,7 @@ def _left_out(con: duckdb.DuckDBPyConnection, runs: str) -> str:
 
 
 def _monthly_views(con: duckdb.DuckDBPyConnection, tables: set[str]) -> set[str]:
-    newest = f"({latest_run_sql(f'{W}.monthly_runs')})"
+    newest = f"({latest_run_sql(f'{W}.monthly_runs', 'created_at DESC')})"
     con.execute(f"""
         CREATE TEMP VIEW monthly_runs AS
         SELECT r.run_id, r.created_at, r.origin_year, r.origin_month, r.model,
