@@ -136,21 +136,29 @@ def labels(gwcode: int, year: int | None = None) -> list[str]:
     return sorted(set(rows.loc[rows["gwcode"] == gwcode, "region"]))
 
 
-def memberships_as_of(year: int | None) -> dict[int, list[str]]:
+def memberships_as_of(year: int | None) -> dict[int, tuple[list[str], list[str]]]:
     """Per G&W code, the membership groups at the end of ``year`` (all ever, if None), each
-    once and sorted, a suspended one marked "ECOWAS (suspended)"; without the state's AU
-    region, which is its ``region`` (shown beside every country already)."""
+    once and sorted, and those of them the state was suspended from; without the state's AU
+    region, which is its ``region`` (shown beside every country already). Suspended members
+    stay members, so a filter on the group still finds them."""
     rows = in_force(year)
     rows = rows[rows["gwcode"].notna()]
     suspended = in_force(year, kind="suspension") if year is not None else rows.iloc[:0]
     paused = set(zip(suspended["region"], suspended["gwcode"], strict=True))
     au = geography()["au_region"]
-    out: dict[int, list[str]] = {}
+    out: dict[int, tuple[list[str], list[str]]] = {}
     for (group, code), _ in rows.groupby(["region", "gwcode"]):
         code = int(code)
         if au.get(code) == group:
             continue
-        out.setdefault(code, []).append(f"{group} (suspended)" if (group, code) in paused
-                                        else group)
-    return {code: sorted(groups) for code, groups in out.items()}
+        member, paused_from = out.setdefault(code, ([], []))
+        member.append(group)
+        if (group, code) in paused:
+            paused_from.append(group)
+    return {code: (sorted(m), sorted(p)) for code, (m, p) in out.items()}
+
+
+def marked(memberships: list[str], suspended: list[str]) -> list[str]:
+    """Groups for people to read: "ECOWAS (suspended)" where the state is suspended."""
+    return [f"{g} (suspended)" if g in set(suspended) else g for g in memberships]
 

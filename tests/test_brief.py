@@ -181,3 +181,9 @@ def test_brief_footer_and_units_read_cleanly(forecast_warehouse):
     assert not re.search(r"\([^()<>]*\([^()<>]*\)[^()<>]*\)", html)
     assert all("(" not in u for u in units)
     assert "index 0-1, higher = more corrupt" in catalog.get("v2x_pubcorr").unit
+
+
+def test_header_marks_a_suspended_membership(contexts):
+    # Mali was suspended from ECOWAS in the forecast year: a member, marked so
+    assert "ECOWAS (suspended)" in contexts["MLI"]["country"]["memberships"]
+    assert "ECOWAS" not in contexts["MLI"]["country"]["memberships"]  # once, marked

@@ -113,12 +113,19 @@ def test_brier_skill_says_what_it_is_measured_against(forecast_home, tmp_path):
 def test_memberships_once_as_of_the_forecast_year_with_suspensions(forecast_home, client):
     from coupwatch import regions
 
-    assert regions.memberships_as_of(2023)[432] == ["AES", "ECOWAS (suspended)", "Sahel"]
-    assert regions.memberships_as_of(2010)[432] == ["ECOWAS", "Sahel"]  # before the AES
+    assert regions.memberships_as_of(2023)[432] == (["AES", "ECOWAS", "Sahel"], ["ECOWAS"])
+    assert regions.memberships_as_of(2010)[432] == (["ECOWAS", "Sahel"], [])  # before the AES
     mali = client.get("/api/countries/MLI").json()
     profile = mali.get("country", mali)
     assert profile["region"] == "AU-West"  # shown beside it; not repeated in memberships
-    assert profile["memberships"] == ["AES", "ECOWAS (suspended)", "Sahel"]
+    assert profile["memberships"] == ["AES", "ECOWAS", "Sahel"]
+    assert profile["suspended"] == ["ECOWAS"]  # still a member: a filter on ECOWAS finds it
+    from coupwatch.read import console
+
+    found = console.query("SELECT name FROM countries WHERE list_contains(memberships, "
+                          "'ECOWAS') AND list_contains(suspended, 'ECOWAS')",
+                          path=forecast_home / "warehouse.duckdb")
+    assert "Mali" in {row[0] for row in found.rows}
 
 
 def test_help_paragraphs_reflow_to_the_terminal(forecast_home):

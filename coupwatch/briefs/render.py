@@ -20,7 +20,7 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from scipy.stats import beta
 
-from coupwatch import catalog
+from coupwatch import catalog, regions
 from coupwatch.read import monthly
 from coupwatch.read.snapshot import Snapshot
 
@@ -164,7 +164,8 @@ def context(snap: Snapshot, gwcode: int, year: int, *, drivers: dict | None = No
     return {
         "country": {"name": str(info["name"]), "iso3": str(info["iso3"]),
                     "region": info.get("region") or "",
-                    "memberships": list(info.get("memberships") or [])},
+                    "memberships": regions.marked(list(info.get("memberships") or []),
+                                                  list(info.get("suspended") or []))},
         "year": year, "forecast": forecast, "trend": trend,
         "monthly": monthly.brief_risks(snap, gwcode) if year == snap.target_year else None,
         "spark_from": SPARK_FROM,

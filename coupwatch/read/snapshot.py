@@ -137,7 +137,8 @@ def load(path: Path | None = None) -> Snapshot:
         con.close()
     release = str(events["release"].iloc[0]) if len(events) else None
     states = states.set_index("gwcode", drop=False)
-    states["memberships"] = [list(m) if m is not None else [] for m in states["memberships"]]
+    for column in ("memberships", "suspended"):
+        states[column] = [list(m) if m is not None else [] for m in states[column]]
     iso3_index = {str(i): int(g) for g, i in zip(states["gwcode"], states["iso3"], strict=True)
                   if isinstance(i, str) and i}
     events["date"] = [f"{y:04d}-{int(m):02d}-{int(d):02d}" if d == d and d is not None

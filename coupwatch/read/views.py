@@ -45,8 +45,9 @@ VIEWS: dict[str, str] = {
     "indicators": "every indicator value in long form: source, variable, gwcode, iso3, "
                   "country, year, value, text",
     "countries": "G&W states: gwcode, iso3, name, years in the system, region, UN subregion, "
-                 "continent, AU region and membership groups as of the latest year "
-                 "(memberships, a list)",
+                 "continent, AU region and membership groups as of the newest forecast's "
+                 "year (memberships, a list; suspended: those of them the state is suspended "
+                 "from)",
     "sources": "the files each source was loaded from: source, title, publisher, licence, "
                "file, release, sha256, rows, years covered, time of ingest",
     "variables": "what each variable is: column (panel/model name), label, unit, source, "
@@ -150,7 +151,8 @@ def create(con: duckdb.DuckDBPyConnection, tables: set[str]) -> set[str]:
         CREATE TEMP VIEW countries AS
         SELECT c.gwcode, c.iso3, c.name, c.first_year, c.last_year,
                coalesce(g.region, '') AS region, g.un_subregion, g.continent, g.au_region,
-               coalesce(g.memberships, []) AS memberships
+               coalesce(g.memberships, []) AS memberships,
+               coalesce(g.suspended, []) AS suspended
         FROM {W}.countries c LEFT JOIN country_geography g USING (gwcode)
         ORDER BY c.gwcode""")
     con.register("source_frame", catalog.sources_frame())
@@ -290,5 +292,6 @@ def _geography(year: int | None) -> pd.DataFrame:
     geo = regions.geography()[["gwcode", "region", "un_subregion", "continent", "au_region"]]
     geo = geo.reset_index(drop=True).copy()
     groups = regions.memberships_as_of(year)
-    geo["memberships"] = [groups.get(int(g), []) for g in geo["gwcode"]]
+    geo["memberships"] = [groups.get(int(g), ([], []))[0] for g in geo["gwcode"]]
+    geo["suspended"] = [groups.get(int(g), ([], []))[1] for g in geo["gwcode"]]
     return geo

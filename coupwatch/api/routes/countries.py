@@ -25,7 +25,7 @@ from coupwatch.read.snapshot import Snapshot
 router = APIRouter(prefix="/api/countries", tags=["countries"])
 
 COLUMNS = ["gwcode", "iso3", "name", "region", "un_subregion", "continent", "au_region",
-           "memberships", "first_year", "last_year"]
+           "memberships", "suspended", "first_year", "last_year"]
 
 
 def country_info(snap: Snapshot, code: int) -> dict:

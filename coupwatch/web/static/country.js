@@ -24,7 +24,7 @@ async function showCountry(iso3) {
   parts.forEach((p) => { p.hidden = false; });
   const c = profile.country, f = profile.forecast;
   document.getElementById("cname").textContent = c.name;
-  document.getElementById("cmeta").textContent = [...new Set([c.iso3, c.region, ...(c.memberships || [])].filter(Boolean))].join(" · ");
+  document.getElementById("cmeta").textContent = [...new Set([c.iso3, c.region, ...(c.memberships || []).map((g) => ((c.suspended || []).includes(g) ? `${g} (suspended)` : g))].filter(Boolean))].join(" · ");
   document.getElementById("briefpdf").href = `/briefs/${iso3}.pdf`;
   document.getElementById("briefhtml").href = `/briefs/${iso3}.html`;
   document.getElementById("csv").href = `/api/countries/${iso3}/csv`;
