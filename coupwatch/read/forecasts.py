@@ -7,6 +7,8 @@ from __future__ import annotations
 from enum import Enum
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
 from coupwatch import regions
 from coupwatch.read.jsonify import records
 
@@ -43,7 +45,8 @@ def in_region(frame: pd.DataFrame, region: str | Enum | None) -> pd.DataFrame:
     name = _name(region)
     keep = [int(g) in regions.members(name, int(y))
             for g, y in zip(frame["gwcode"], frame["year"], strict=True)]
-    return frame[keep]
+    # a boolean mask, also when it is empty (frame[[]] would select no columns)
+    return frame.loc[pd.Series(keep, index=frame.index, dtype=bool)]
 
 
 def run_info(snap: Snapshot) -> dict:
