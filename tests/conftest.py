@@ -6,6 +6,7 @@ The mirror is data we read, never data we commit: it is copied into pytest's tmp
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -204,3 +205,29 @@ def status_text(home: Path) -> str:
         common.console.width = width
     assert result.exit_code == 0, result.output
     return result.output
+
+
+@contextlib.contextmanager
+def writer(path: Path):
+    """Another process holding the warehouse open for writing (DuckDB's single writer)."""
+    code = ("import duckdb, sys; con = duckdb.connect(sys.argv[1]); print('locked', flush=True);"
+            " sys.stdin.read()")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(path)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "locked"
+        yield
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=30)
+
+
+def monthly_panel(path: Path):
+    """The country-month panel built from the warehouse at ``path`` (opened read-only)."""
+    from coupwatch.panel import monthly
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return monthly.build(con)
+    finally:
+        con.close()

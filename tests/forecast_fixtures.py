@@ -152,3 +152,12 @@ def stored_rows(path: Path) -> dict[str, int]:
                 for t in ("member_forecasts", "fitted_members", "backtests", "forecast_runs")}
     finally:
         con.close()
+
+
+@pytest.fixture
+def private_home(forecast_home: Path, tmp_path: Path) -> Path:
+    """A copy of the forecast warehouse a test may change."""
+    home = tmp_path / "home"
+    home.mkdir()
+    shutil.copyfile(forecast_home / "warehouse.duckdb", home / "warehouse.duckdb")
+    return home

@@ -3,31 +3,13 @@ it, 503 with Retry-After from the API, never a traceback or a 500 (issue 13, par
 
 from __future__ import annotations
 
-import contextlib
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import checksum, run_cli
+from conftest import checksum, run_cli, writer
 
 from coupwatch.errors import Busy
-
-
-@contextlib.contextmanager
-def writer(path: Path):
-    """Another process holding the warehouse open for writing (DuckDB's single writer)."""
-    code = ("import duckdb, sys; con = duckdb.connect(sys.argv[1]); print('locked', flush=True);"
-            " sys.stdin.read()")
-    proc = subprocess.Popen([sys.executable, "-c", code, str(path)], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout.readline().strip() == "locked"
-        yield
-    finally:
-        proc.stdin.close()
-        proc.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,10 @@ rows by any country column, and a --help in the order of the work."""
 from __future__ import annotations
 
 import re
-import shutil
 import socket
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from conftest import MIRROR, REPO, query, run_cli
 from forecast_fixtures import MODEL
 
@@ -20,13 +18,6 @@ from coupwatch.forecasts.score import read_forecasts
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
-
-@pytest.fixture
-def private_home(forecast_home, tmp_path):
-    home = tmp_path / "home"
-    home.mkdir()
-    shutil.copyfile(forecast_home / "warehouse.duckdb", home / "warehouse.duckdb")
-    return home
 
 
 def _ok(run) -> str:

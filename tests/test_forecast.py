@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import duckdb
 import pandas as pd
 import pytest
 from conftest import MIRROR, run_cli
 from forecast_fixtures import MODEL
-
-
-@pytest.fixture
-def private_home(forecast_home, tmp_path):
-    home = tmp_path / "home"
-    home.mkdir()
-    shutil.copyfile(forecast_home / "warehouse.duckdb", home / "warehouse.duckdb")
-    return home
 
 
 def test_forecast_is_ranked_coherent_and_stored(private_home, tmp_path) -> None:

@@ -6,11 +6,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import run_cli
+from conftest import monthly_panel, run_cli
 from wikidata_fixtures import (
     FILLED_ELSEWHERE,
     as_of,
@@ -43,14 +42,6 @@ def _load(root: Path, warehouse_path: Path, leaders: bytes, votes: bytes) -> Pat
     return db
 
 
-def _monthly(db: Path) -> pd.DataFrame:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return monthly.build(con)
-    finally:
-        con.close()
-
-
 @pytest.fixture(scope="module")
 def answers(warehouse_path) -> tuple[bytes, bytes]:
     leaders, votes = history(warehouse_path)
@@ -71,7 +62,7 @@ def cut(tmp_path_factory, warehouse_path, answers) -> Path:
 
 @pytest.fixture(scope="module")
 def months(warehouse_path, joined) -> tuple[pd.DataFrame, pd.DataFrame]:
-    return _monthly(warehouse_path), _monthly(joined)
+    return monthly_panel(warehouse_path), monthly_panel(joined)
 
 
 def _at(frame: pd.DataFrame, gwcode: int, year: int, month: int) -> pd.Series:
@@ -144,7 +135,7 @@ def test_the_join_is_truncation_invariant(months, cut, joined):
     """Features of every month (and year) up to the answer's date are the same whether
     Wikidata's later records exist or not."""
     _, both = months
-    early = _monthly(cut)
+    early = monthly_panel(cut)
     columns = ["gwcode", "mi", *monthly.feature_names(both)]
     assert early["mi"].max() == both["mi"].max() == index(2022, 11)
     pd.testing.assert_frame_equal(early[columns], both[columns])

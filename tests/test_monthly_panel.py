@@ -9,6 +9,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import monthly_panel
 from monthly_fixtures import truncated_mirror
 
 from coupwatch import operations
@@ -16,17 +17,9 @@ from coupwatch.panel import monthly
 from coupwatch.panel.months import index
 
 
-def _build(db: Path) -> pd.DataFrame:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return monthly.build(con)
-    finally:
-        con.close()
-
-
 @pytest.fixture(scope="module")
 def months(warehouse_path: Path) -> pd.DataFrame:
-    return _build(warehouse_path)  # the mirror's warehouse holds the Cline events
+    return monthly_panel(warehouse_path)  # the mirror's warehouse holds the Cline events
 
 
 def _row(frame: pd.DataFrame, gwcode: int, year: int, month: int) -> pd.Series:
@@ -133,7 +126,7 @@ def panel_without_cline(tmp_path_factory, warehouse_path: Path) -> pd.DataFrame:
     con = duckdb.connect(str(db))
     con.execute("DELETE FROM events WHERE source = 'cline'")
     con.close()
-    return _build(db)
+    return monthly_panel(db)
 
 
 # --- truncation invariance ------------------------------------------------------------------
@@ -146,7 +139,7 @@ def cut(request, tmp_path_factory) -> tuple[int, pd.DataFrame]:
     mirror = truncated_mirror(base / "mirror", through)
     db = base / "warehouse.duckdb"
     operations.update_data(mirror=mirror, path=db)
-    return through, _build(db)
+    return through, monthly_panel(db)
 
 
 def test_truncation_invariance(cut, months):

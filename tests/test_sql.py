@@ -4,20 +4,17 @@ the CLI (exit codes 0/1/2) and the API (200/422/503)."""
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
-from conftest import checksum, edit_cell, query, run_cli, side_by_side
+from conftest import checksum, edit_cell, query, run_cli, side_by_side, writer
 from forecast_fixtures import BACKTEST_YEARS
 
 from coupwatch import operations, panel, warehouse
@@ -46,20 +43,6 @@ def state(path: Path) -> tuple:
 def rows(text: str, path: Path, **options) -> list[tuple]:
     return sql.query(text, path=path, **options).rows
 
-
-@contextlib.contextmanager
-def writer(path: Path):
-    """Another process holding the warehouse open for writing (DuckDB's single writer)."""
-    code = ("import duckdb, sys; con = duckdb.connect(sys.argv[1]); print('locked', flush=True);"
-            " sys.stdin.read()")
-    proc = subprocess.Popen([sys.executable, "-c", code, str(path)], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout.readline().strip() == "locked"
-        yield
-    finally:
-        proc.stdin.close()
-        proc.wait(timeout=30)
 
 
 @pytest.fixture(scope="module")

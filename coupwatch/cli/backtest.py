@@ -15,12 +15,11 @@ from coupwatch.cli.common import (
     bar,
     brier_labelled,
     console,
+    deliver,
     metrics_table,
     show,
     span_alias,
     writable,
-    write_file,
-    wrote,
 )
 
 # The forecasting modules pull in scikit-learn, LightGBM and SciPy (seconds to import):
@@ -79,11 +78,7 @@ def backtest(
     rows = bt.rows(frame, outcome, model)
     if output is not None:
         text = bt.to_csv(rows)
-        if target is None:
-            console.file.write(text)
-        else:
-            write_file(target, text)
-            wrote(target, len(rows), rows.shape[1])
+        deliver(text, target, len(rows), rows.shape[1])
     summary, calibration = bt.evaluate(rows, base_rate=bt.climatology(rows, design, outcome)
                                        .to_numpy(), seed=seed)
     metrics_table(summary, f"{model}, {outcome}, {start}-{end}: {summary.attrs['n']:,} "

@@ -69,19 +69,22 @@ def write_frame(frame: pd.DataFrame, fmt: str, output: Path | None) -> None:
             raise BadInput("parquet is binary: give a file with --output", parameter="output")
         buffer = io.BytesIO()
         frame.to_parquet(buffer, index=False)
-        write_file(target, buffer.getvalue())
-        wrote(target, len(frame), frame.shape[1])
+        deliver(buffer.getvalue(), target, len(frame), frame.shape[1])
         return
     if fmt == "csv":
         text = frame.to_csv(index=False)
     else:
         text = json.dumps(json.loads(frame.to_json(orient="records")), indent=1) + "\n"
+    deliver(text, target, len(frame), frame.shape[1])
+
+
+def deliver(data: str | bytes, target: Path | None, rows: int, columns: int) -> None:
+    """``data`` to standard output, or to ``target`` with one line saying what was written."""
     if target is None:
-        console.file.write(text)
-    else:
-        write_file(target, text)
-    if target is not None:
-        wrote(target, len(frame), frame.shape[1])
+        console.file.write(data)
+        return
+    write_file(target, data)
+    wrote(target, rows, columns)
 
 
 def write_file(target: Path, data: str | bytes) -> None:

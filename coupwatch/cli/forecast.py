@@ -73,6 +73,7 @@ def forecast(
     if output is not None:
         write_frame(frame, "csv", output)
 
+
 def explain(
     country: str | None = typer.Argument(None, help="ISO3 code, G&W code or name"),
     year: int | None = typer.Option(None, help="target year (default: the next year)"),

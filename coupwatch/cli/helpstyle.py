@@ -30,7 +30,9 @@ def reflowed(text: str | None) -> str | None:
     return "\n\n".join(" ".join(p.split()) for p in paragraphs)
 
 
-class Command(TyperCommand):
+class _Help:
+    """What commands and groups share: reflowed help, flags without a type."""
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.help = reflowed(self.help)
@@ -39,13 +41,11 @@ class Command(TyperCommand):
         return _flags_untyped(super().get_params(ctx))
 
 
-class Group(TyperGroup):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.help = reflowed(self.help)
+class Command(_Help, TyperCommand):
+    pass
 
-    def get_params(self, ctx: click.Context) -> list[click.Parameter]:
-        return _flags_untyped(super().get_params(ctx))
+
+class Group(_Help, TyperGroup):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         """The commands of ORDER first, in its order; any other in the order added."""

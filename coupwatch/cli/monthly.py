@@ -10,11 +10,10 @@ from coupwatch.cli import tables
 from coupwatch.cli.common import (
     bar,
     console,
+    deliver,
     left_out_footer,
     metrics_table,
-    write_file,
     write_frame,
-    wrote,
 )
 from coupwatch.errors import BadInput
 from coupwatch.warehouse.store import data_versions
@@ -53,11 +52,7 @@ def backtest(con, *, start: int, end: int, horizon: int | None, outcome: str, mo
     rows = monthly.published(data, frame, horizon, outcome, model)
     if output is not None:
         text = bt.to_csv(rows)
-        if target is None:
-            console.file.write(text)
-        else:
-            write_file(target, text)
-            wrote(target, len(rows), rows.shape[1])
+        deliver(text, target, len(rows), rows.shape[1])
     base = monthly_metrics.climatology(data, rows, outcome)
     summary = monthly_metrics.summary(rows, base, seed=seed)
     origins = rows[["year", "month"]].drop_duplicates()
@@ -100,4 +95,3 @@ def forecast(con, *, model: str, seed: int, fmt: str, output: Path | None, top: 
     left_out_footer(frame.attrs.get("left_out", []))
     if output is not None:
         write_frame(frame, "csv", output)
-

@@ -9,6 +9,7 @@ from rich import box
 from rich.table import Table
 
 from coupwatch import catalog
+from coupwatch.cli import tables
 from coupwatch.cli.common import console, show
 from coupwatch.read import region as analysis
 from coupwatch.validate import TableFormat
@@ -51,11 +52,9 @@ def region(
 
 def _risk_table(members):
     out = members[["country", "iso3", "p_attempt", "p_coup", "rank", "change", "status"]].copy()
-    for column in ("p_attempt", "p_coup"):
-        out[column] = out[column].map(lambda v: "" if v != v or v is None else f"{v:.1%}")
-    out["change"] = out["change"].map(catalog.points_text)  # points, as `forecast` shows
     out["rank"] = out["rank"].map(lambda v: "" if v != v else str(int(v)))
-    return out.rename(columns=catalog.FORECAST_HEADERS)
+    # probabilities and the change in points as `forecast` shows them
+    return tables.forecast_cells(out).rename(columns=catalog.FORECAST_HEADERS)
 
 
 def _decades(counts) -> Table:

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from coupwatch import validate
-from coupwatch.cli.common import console, err_console, printable, write_file, wrote
+from coupwatch.cli.common import console, deliver, err_console, printable
 from coupwatch.errors import BadInput
 from coupwatch.read import console as engine
 from coupwatch.validate import TableFormat
@@ -67,11 +67,7 @@ def sql(
             writer = csv.writer(buffer, lineterminator="\n")
             writer.writerow([clean(c) for c in result.columns])
             writer.writerows([clean(_text(v)) for v in row] for row in result.rows)
-        if target is None:
-            console.file.write(buffer.getvalue())
-        else:
-            write_file(target, buffer.getvalue())
-            wrote(target, len(result.rows), len(result.columns))
+        deliver(buffer.getvalue(), target, len(result.rows), len(result.columns))
     if result.truncated and fmt != "table":  # the table's own line says so
         # on stderr, so csv/json on stdout stay clean
         err_console.print(f"note: only the first {result.limit:,} rows are returned; the "

@@ -18,6 +18,7 @@ FORECAST_PRIORITY = ("rank", "country", "p_attempt", "change", "p_coup", "p_fail
                      "p_attempt_last_year", "region", "iso3", "status")
 MONTHLY_PRIORITY = ("rank", "country", "p_attempt_3m", "change_3m", "p_attempt_1m",
                     "p_attempt_6m", "p_attempt_12m", "p_coup_3m", "region", "iso3")
+PROBABILITIES = ("p_low", "p_high", "mean_p", "observed_rate")  # of a calibration table
 WATCHLIST_PRIORITY = ("rank", "country", "p_attempt_3m_previous", "p_attempt_3m",
                       "change_3m", "iso3")
 
@@ -91,6 +92,3 @@ def calibration(frame: pd.DataFrame, title: str) -> None:
                  for c, v in zip(frame.columns, row, strict=True)]
         table.add_row(*cells)
     console.print(table)
-
-
-PROBABILITIES = ("p_low", "p_high", "mean_p", "observed_rate")

@@ -61,7 +61,8 @@ def _refuse_left_out(changes: dict[str, float], rows: pd.DataFrame, columns: lis
     """A what-if on an input the forecast left out would change nothing: say so instead."""
     from coupwatch.forecasts import availability
 
-    left = [name for name in changes if name in availability.left_out(rows, columns)]
+    gone = set(availability.left_out(rows, columns))
+    left = [name for name in changes if name in gone]
     if left:
         raise BadInput(f"{', '.join(left)} was left out of the {target} forecast (no value for "
                        f"any state at the end of {target - 1}): changing it changes nothing",

@@ -23,6 +23,12 @@ MIN_TRAIN_YEARS = 20
 CALIBRATION_YEARS = 10
 
 
+def target_span(first_outcome: int, last_outcome: int) -> tuple[int, int]:
+    """Years a forecast can target, given the first and last target years whose outcome is
+    known: from MIN_TRAIN_YEARS after the first to the year after the last."""
+    return first_outcome + MIN_TRAIN_YEARS, last_outcome + 1
+
+
 def first_known(design: pd.DataFrame) -> int:
     return int(design.loc[design["attempt"].notna(), "year"].min())
 

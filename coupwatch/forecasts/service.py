@@ -10,7 +10,7 @@ import pandas as pd
 from coupwatch import models, panel, regions
 from coupwatch.errors import BadInput
 from coupwatch.forecasts import availability, ranking, rolling, runner, store
-from coupwatch.forecasts.rolling import CALIBRATION_YEARS, MIN_TRAIN_YEARS
+from coupwatch.forecasts.rolling import CALIBRATION_YEARS, target_span
 from coupwatch.models import add_context, split_outcomes
 from coupwatch.models.base import model_columns
 from coupwatch.models.calibration import Platt
@@ -31,7 +31,7 @@ def design_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def year_range(design: pd.DataFrame) -> tuple[int, int]:
     """Targets we can forecast: from 20 years after the first outcome to one past the last."""
     known = design.loc[design["attempt"].notna(), "year"]
-    return int(known.min()) + MIN_TRAIN_YEARS, int(known.max()) + 1
+    return target_span(int(known.min()), int(known.max()))
 
 
 def backtest_years(design: pd.DataFrame, start: int, end: int) -> list[int]:

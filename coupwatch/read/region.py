@@ -111,12 +111,13 @@ def _how_to_get(run: Runner, target: int) -> str:
     """The commands that would make a forecast for ``target``, only when they can: forecasts
     target from MIN_TRAIN_YEARS after the first year with inputs (the panel's first year has
     no year before it) to the year after the last known outcome."""
-    from coupwatch.forecasts.rolling import MIN_TRAIN_YEARS
+    from coupwatch.forecasts.rolling import target_span
 
     first, last = run("SELECT min(year), max(year) FROM panel WHERE attempt IS NOT NULL").rows[0]
     if first is None:
         return "there are no coup data yet (`coupwatch data update`)"
-    first, last = int(first) + 1 + MIN_TRAIN_YEARS, int(last) + 1
+    # the panel's first year has no year before it to take inputs from
+    first, last = target_span(int(first) + 1, int(last))
     if not first <= target <= last:
         return f"forecasts can target {first}-{last} (coup events are known through {last - 1})"
     backtest = (f" or `coupwatch backtest --from {target} --to {target}`"
