@@ -5,6 +5,7 @@ rows by any country column, and a --help in the order of the work."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import socket
 from pathlib import Path
@@ -51,7 +52,11 @@ def test_forecast_table_fits_80_columns_with_human_headers_and_a_footer(private_
     burkina = next(line for line in table if "Burkina Faso" in line)
     change = frame.loc[frame["country"] == "Burkina Faso", "change"].iloc[0]
     assert f"{change * 100:+.1f}" in burkina
-    footer = next(line for line in lines if line.startswith("P(attempt): "))
+    # the footer wraps at the terminal's width, like every other line
+    assert all(len(line) <= 80 for line in lines)
+    start = next(i for i, line in enumerate(lines) if line.startswith("P(attempt): "))
+    footer = " ".join(line.strip() for line in itertools.takewhile(
+        lambda line: line.strip() and not line.startswith("("), lines[start:]))
     assert "probability of at least one coup attempt" in footer and "in 2023" in footer
     assert f"model {MODEL}, run " in footer and "Powell & Thyne V2022.11.29" in footer
     wide = _ok(run_cli("forecast", "--model", MODEL, home=private_home))  # COLUMNS=250

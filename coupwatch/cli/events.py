@@ -31,9 +31,10 @@ def events(
         return
     frame = operations.list_events(country, date_from, date_to, source=source, release=release)
     noun = "coup attempts" if source == "powell_thyne" else "Cline events"
-    show(frame.drop(columns=["file", "line"]), title=f"{len(frame)} {noun}")
     if frame.empty:
         console.print("no events match")
+        return
+    show(frame.drop(columns=["file", "line"]), title=f"{len(frame)} {noun}")
 
 
 def _compare(country: str | None, date_from: str | None, date_to: str | None) -> None:

@@ -77,8 +77,7 @@ def provenance(model: str, run_id: str | None, versions: list[dict]) -> str:
 def footer(period: str, model: str, run_id: str | None, versions: list[dict]) -> None:
     """One line under a forecast table: what the probability is, and what made it."""
     console.print(catalog.FORECAST_MEANING.format(period=period) + "; "
-                  + provenance(model, run_id, versions), highlight=False, markup=False,
-                  soft_wrap=True)
+                  + provenance(model, run_id, versions), highlight=False, markup=False)
 
 
 def calibration(frame: pd.DataFrame, title: str) -> None:

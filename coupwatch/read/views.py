@@ -45,8 +45,8 @@ VIEWS: dict[str, str] = {
     "indicators": "every indicator value in long form: source, variable, gwcode, iso3, "
                   "country, year, value, text",
     "countries": "G&W states: gwcode, iso3, name, years in the system, region, UN subregion, "
-                 "continent, AU region and membership groups as of the newest forecast's "
-                 "year (memberships, a list; suspended: those of them the state is suspended "
+                 "continent, AU region and membership groups at the end of the newest forecast's "
+                 "data (memberships, a list; suspended: those of them the state is suspended "
                  "from)",
     "sources": "the files each source was loaded from: source, title, publisher, licence, "
                "file, release, sha256, rows, years covered, time of ingest",
@@ -274,13 +274,14 @@ def _variables() -> pd.DataFrame:
 
 
 def _as_of(con: duckdb.DuckDBPyConnection, tables: set[str]) -> int | None:
-    """The year memberships are shown for: the newest forecast's target year (the year the
-    brief and country page show), else the latest year of the state system."""
+    """The year memberships are shown for: the end of the newest forecast's last data year
+    (what was known when it was made: a 2023 forecast does not show the AES, founded in
+    September 2023), else the latest year of the state system."""
     year = None
     if "forecast_runs" in tables:
         rows = con.execute(f"SELECT target_year FROM ({latest_run_sql(f'{W}.forecast_runs')})"
                            ).fetchall()
-        year = rows[0][0] if rows else None
+        year = rows[0][0] - 1 if rows else None
     if year is None:
         year = scalar(con, f"SELECT max(coalesce(last_year, first_year)) FROM {W}.countries")
     return int(year) if year is not None else None
